@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install everything the tests need (system packages, npm tools, Python packages), then run
+# the linters, the type checker, the layer contracts and the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-system.sh
+bash scripts/setup-python.sh dev
+if [ -f tests/node/package.json ]; then
+  (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+.venv/bin/ruff check src tests bench scripts
+.venv/bin/mypy
+.venv/bin/lint-imports
+.venv/bin/python -m pytest "$@"

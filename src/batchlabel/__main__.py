@@ -1,0 +1,3 @@
+from batchlabel.cli import main
+
+main()

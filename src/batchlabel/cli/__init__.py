@@ -1,0 +1,13 @@
+"""The command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+from batchlabel.cli import demo, records  # noqa: F401  (registers the commands)
+from batchlabel.cli.app import cli
+
+
+def main() -> None:
+    cli.main(prog_name="batchlabel")
+
+
+__all__ = ["cli", "main"]

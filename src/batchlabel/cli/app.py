@@ -1,0 +1,88 @@
+"""The top-level command group, and the one place errors become one-line messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from batchlabel.cli.context import AppContext, default_actor
+from batchlabel.errors import BatchlabelError
+
+
+class BatchlabelGroup(click.Group):
+    """A click group that prints every error as one sentence and never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.Abort:
+            _fail("Stopped; nothing half-done was saved.", 1)
+        except click.ClickException as error:
+            _fail(_click_message(error), error.exit_code)
+        except BatchlabelError as error:
+            _fail(str(error), error.exit_code)
+        except KeyboardInterrupt:
+            _fail("Stopped; nothing half-done was saved.", 130)
+        except BrokenPipeError:
+            sys.exit(1)
+        except OSError as error:
+            _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ") + ".", 1)
+
+
+def _click_message(error: click.ClickException) -> str:
+    message = error.format_message()
+    if isinstance(error, click.UsageError) and error.ctx is not None:
+        message += f" See '{error.ctx.command_path} --help'."
+    return message
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=BatchlabelGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="BATCHLABEL_DB",
+    default=Path("batchlabel.db"),
+    show_default=True,
+    help="The SQLite file holding the records.",
+)
+@click.option("--user", envvar="BATCHLABEL_USER", help="Who is working (default: the login name).")
+@click.option(
+    "--station", envvar="BATCHLABEL_STATION", help="Which bench or machine (default: host name)."
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BATCHLABEL_TEMPLATES",
+    help="An extra folder of label templates.",
+)
+@click.version_option(package_name="batchlabel")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    db_path: Path,
+    user: str | None,
+    station: str | None,
+    templates_dir: Path | None,
+) -> None:
+    """batchlabel: lot codes, serials, labels, printing and scanning for small-batch makers."""
+    app = AppContext(
+        db_path=Path(os.path.expanduser(db_path)),
+        actor=default_actor(user, station),
+        templates_dir=templates_dir,
+    )
+    ctx.obj = app
+    ctx.call_on_close(app.close)

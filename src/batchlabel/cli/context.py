@@ -1,0 +1,67 @@
+"""What every command shares: the database path, who is working, and how to print."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import socket
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from batchlabel.errors import InputError
+from batchlabel.models import Actor
+from batchlabel.store import Store
+
+
+@dataclass
+class AppContext:
+    db_path: Path
+    actor: Actor
+    templates_dir: Path | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db_path)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def default_actor(user: str | None, station: str | None) -> Actor:
+    try:
+        fallback_user = getpass.getuser()
+    except (KeyError, OSError):
+        fallback_user = "unknown"
+    return Actor(user=user or fallback_user, station=station or socket.gethostname())
+
+
+def emit_json(document: Any) -> None:
+    """One JSON document on stdout, for scripts."""
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"Invalid date '{text}' for {option}: use YYYY-MM-DD, e.g. 2026-11-23."
+        ) from None

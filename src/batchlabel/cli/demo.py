@@ -1,0 +1,96 @@
+"""`batchlabel demo`: the whole path on built-in data, in a folder of its own."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+from rich.panel import Panel
+
+from batchlabel.cli.app import cli
+from batchlabel.cli.context import AppContext, console, pass_app
+from batchlabel.store import Store
+
+DEMO_GTIN = "09506000134352"  # GS1's own example GTIN
+
+
+def _step(number: int, text: str) -> None:
+    console.print(f"\n[bold cyan]{number}.[/] {text}")
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("batchlabel-demo"),
+    show_default=True,
+    help="Where the demo puts its files.",
+)
+@pass_app
+def demo(app: AppContext, directory: Path) -> None:
+    """Show the whole job on demo data: products, a released batch, serials."""
+    directory.mkdir(parents=True, exist_ok=True)
+    db_path = directory / "batchlabel.db"
+    for leftover in directory.glob("batchlabel.db*"):
+        leftover.unlink()
+    store = Store.open(db_path)
+    try:
+        actor = app.actor
+        _step(1, f"Records go to [bold]{db_path}[/] (SQLite, made on first use).")
+        collar = store.add_product(
+            "COL-M",
+            "Leather dog collar, size M",
+            actor,
+            gtin=DEMO_GTIN,
+            description="Hand-stitched collar in vegetable-tanned leather.",
+            public_attributes={
+                "material": "vegetable-tanned leather",
+                "maker": "Demo Leatherworks",
+            },
+            private_notes="Cost price 11.40 EUR",
+            serial_format="random:8+check",
+        )
+        tote = store.add_product(
+            "TOTE-NAT",
+            "Canvas tote bag, natural",
+            actor,
+            description="Heavy cotton canvas tote.",
+            serial_format="seq:5",
+        )
+        console.print(
+            f"   Product {collar.sku} ({collar.name}) with GTIN {collar.gtin}, random serials."
+        )
+        console.print(f"   Product {tote.sku} ({tote.name}) without a GTIN, sequential serials.")
+
+        made_on = date.today()
+        allocation = store.create_batch(
+            collar.sku,
+            actor,
+            made_on=made_on,
+            best_before=made_on + timedelta(days=730),
+            planned_quantity=6,
+        )
+        lot = allocation.batch.lot
+        _step(
+            2,
+            f"Batch [bold]{lot}[/] of {collar.sku}: 6 serials allocated: "
+            + ", ".join(allocation.serials),
+        )
+        released = store.set_status(allocation.batch, "released", actor, "demo: QA passed")
+        _step(3, f"QA released batch {lot}: status [bold green]{released.status}[/].")
+        tote_batch = store.create_batch(tote.sku, actor, planned_quantity=3).batch
+        console.print(
+            f"   Batch {tote_batch.lot} of {tote.sku} stays [yellow]{tote_batch.status}[/]:"
+            " its labels will not print until QA releases it."
+        )
+        console.print(
+            Panel.fit(
+                f"Try: batchlabel --db {db_path} batch show {lot}\n"
+                f"     batchlabel --db {db_path} batch list",
+                title="Demo done",
+            )
+        )
+    finally:
+        store.close()

@@ -1,0 +1,168 @@
+"""GS1 keys and data: check digits, the AI 82 character set, element strings, Digital Link URIs.
+
+Nothing here "fixes" input: a wrong check digit is an error naming the expected digit.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Sequence
+from datetime import date
+from urllib.parse import quote
+
+from batchlabel.errors import InputError
+
+# GS1 General Specifications, figure 7.11-1: the 82 characters allowed in AI 10 and 21.
+AI82_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!\"%&'()*+,-./:;<=>?_")
+MAX_LOT_LENGTH = 20
+MAX_SERIAL_LENGTH = 20
+
+_DIGITS = re.compile(r"\d+")
+GTIN_LENGTHS = (8, 12, 13, 14)
+
+# Digital Link: characters of the 82 set that must be percent-encoded in a path segment
+# (RFC 3986 reserved or unsafe); quote() with this safe set leaves the rest as they are.
+_DL_SAFE = "!'()*+,-.:;=_"
+
+
+def gs1_check_digit(digits: str) -> int:
+    """Mod-10 check digit over ``digits`` (the key without its check digit).
+
+    >>> gs1_check_digit("950600013435")
+    2
+    """
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        weight = 3 if position % 2 == 0 else 1
+        total += int(char) * weight
+    return (10 - total % 10) % 10
+
+
+def _validate_key(value: str, kind: str, lengths: Sequence[int]) -> str:
+    if not _DIGITS.fullmatch(value or ""):
+        raise InputError(f"Invalid {kind} '{value}': it must contain digits only.")
+    if len(value) not in lengths:
+        wanted = "/".join(str(n) for n in lengths)
+        raise InputError(
+            f"Invalid {kind} '{value}': it must be {wanted} digits long, not {len(value)}."
+        )
+    expected = gs1_check_digit(value[:-1])
+    if int(value[-1]) != expected:
+        raise InputError(
+            f"Invalid {kind} check digit for '{value}': expected {expected}. "
+            "Check the number on the GS1 certificate; it is never corrected automatically."
+        )
+    return value
+
+
+def validate_gtin(gtin: str) -> str:
+    """Return ``gtin`` unchanged if it is a valid GTIN-8/12/13/14, else raise InputError."""
+    return _validate_key(gtin, "GTIN", GTIN_LENGTHS)
+
+
+def gtin14(gtin: str) -> str:
+    """The 14-digit form used in AI (01) and Digital Link (validated, left-padded with zeros)."""
+    return validate_gtin(gtin).rjust(14, "0")
+
+
+def validate_sscc(sscc: str) -> str:
+    """Return ``sscc`` if it is a valid 18-digit SSCC (AI 00), else raise InputError."""
+    return _validate_key(sscc, "SSCC", (18,))
+
+
+def validate_ai82(value: str, what: str, max_length: int = 20) -> str:
+    """Check ``value`` fits GS1 AI 10/21: 1..20 characters of the 82-character set."""
+    if not value:
+        raise InputError(f"The {what} is empty; give at least one character.")
+    if len(value) > max_length:
+        raise InputError(
+            f"The {what} '{value}' is {len(value)} characters long; GS1 allows at most {max_length}."
+        )
+    bad = sorted({c for c in value if c not in AI82_CHARACTERS})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise InputError(
+            f"The {what} '{value}' contains {shown}, which GS1 barcodes cannot carry; "
+            "use letters, digits and !\"%&'()*+,-./:;<=>?_ only."
+        )
+    return value
+
+
+def yymmdd(day: date) -> str:
+    """A date as GS1 AI 11/15/17 write it."""
+    return day.strftime("%y%m%d")
+
+
+def element_string(
+    gtin: str | None = None,
+    lot: str | None = None,
+    serial: str | None = None,
+    made_on: date | None = None,
+    best_before: date | None = None,
+    expiry: date | None = None,
+    sscc: str | None = None,
+) -> str:
+    """The human-readable GS1 element string with parentheses, e.g. ``(01)...(10)LOT(21)SN``.
+
+    Fixed-length AIs come first so that only the last variable-length field goes unterminated;
+    encoders given ``gs1=True`` insert FNC1 separators from the parentheses.
+    """
+    parts: list[str] = []
+    if sscc is not None:
+        parts.append(f"(00){validate_sscc(sscc)}")
+    if gtin is not None:
+        parts.append(f"(01){gtin14(gtin)}")
+    if made_on is not None:
+        parts.append(f"(11){yymmdd(made_on)}")
+    if best_before is not None:
+        parts.append(f"(15){yymmdd(best_before)}")
+    if expiry is not None:
+        parts.append(f"(17){yymmdd(expiry)}")
+    if lot is not None:
+        parts.append(f"(10){validate_ai82(lot, 'lot code')}")
+    if serial is not None:
+        parts.append(f"(21){validate_ai82(serial, 'serial')}")
+    if not parts:
+        raise InputError("A GS1 element string needs at least one field.")
+    return "".join(parts)
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe=_DL_SAFE)
+
+
+def digital_link(host: str, gtin: str, lot: str | None = None, serial: str | None = None) -> str:
+    """A GS1 Digital Link URI: ``https://HOST/01/GTIN[/10/LOT[/21/SERIAL]]``.
+
+    Lot and serial are percent-encoded, so ``/ % & " #`` survive the trip through a phone.
+
+    >>> digital_link("id.example.com", "09506000134352", "A/1", "7")
+    'https://id.example.com/01/09506000134352/10/A%2F1/21/7'
+    """
+    uri = f"{_base(host)}/01/{gtin14(gtin)}"
+    if lot is not None:
+        uri += f"/10/{_segment(validate_ai82(lot, 'lot code'))}"
+        if serial is not None:
+            uri += f"/21/{_segment(validate_ai82(serial, 'serial'))}"
+    return uri
+
+
+def short_link(host: str, sku: str, lot: str | None = None, serial: str | None = None) -> str:
+    """The project's own URL for products without a GTIN: ``https://HOST/p/SKU[/LOT[/SERIAL]]``.
+
+    As short as a Digital Link, same shape, so the resolver and scanner treat both alike.
+    """
+    uri = f"{_base(host)}/p/{_segment(sku)}"
+    if lot is not None:
+        uri += f"/{_segment(lot)}"
+        if serial is not None:
+            uri += f"/{_segment(serial)}"
+    return uri
+
+
+def _base(host: str) -> str:
+    host = host.rstrip("/")
+    if host.startswith(("http://", "https://")):
+        return host
+    return f"https://{host}"

@@ -1,0 +1,110 @@
+"""The records batchlabel keeps, as frozen dataclasses, and the QA status rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+# QA statuses grouped by meaning: only a released batch is fit to label and ship.
+IN_PRODUCTION = "in_production"
+QUARANTINED = "quarantined"
+RELEASED = "released"
+REJECTED = "rejected"
+RECALLED = "recalled"
+BATCH_STATUSES = (IN_PRODUCTION, QUARANTINED, RELEASED, REJECTED, RECALLED)
+
+# Which QA decisions may follow which. Rejected and recalled are final: a recalled batch
+# that turns out fine is still a recalled batch in every record a regulator will ask for.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    IN_PRODUCTION: frozenset({QUARANTINED, RELEASED, REJECTED}),
+    QUARANTINED: frozenset({IN_PRODUCTION, RELEASED, REJECTED, RECALLED}),
+    RELEASED: frozenset({QUARANTINED, RECALLED}),
+    REJECTED: frozenset(),
+    RECALLED: frozenset(),
+}
+
+# Unit states. A serial is never deleted or reused: a damaged label is voided.
+ALLOCATED = "allocated"
+PRINTED = "printed"
+VOIDED = "voided"
+UNIT_STATES = (ALLOCATED, PRINTED, VOIDED)
+
+
+@dataclass(frozen=True)
+class Product:
+    id: int
+    sku: str
+    name: str
+    gtin: str | None
+    description: str
+    public_attributes: dict[str, str]
+    private_notes: str
+    lot_format: str
+    serial_format: str
+    created_at: str
+
+    def public_dict(self) -> dict[str, Any]:
+        """What a shopper may see: never the private notes."""
+        return {
+            "sku": self.sku,
+            "name": self.name,
+            "gtin": self.gtin,
+            "description": self.description,
+            "attributes": dict(self.public_attributes),
+        }
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    product_id: int
+    sku: str
+    lot: str
+    status: str
+    made_on: date
+    best_before: date | None
+    planned_quantity: int
+    created_at: str
+
+    @property
+    def is_released(self) -> bool:
+        return self.status == RELEASED
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    batch_id: int
+    serial: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: str
+    kind: str
+    station: str
+    user: str
+    sku: str | None
+    lot: str | None
+    serial: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something and where: recorded with every event."""
+
+    user: str
+    station: str
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Serials just allocated to a batch, in order."""
+
+    batch: Batch
+    gtin: str | None
+    serials: tuple[str, ...]

@@ -1,0 +1,82 @@
+"""Numbered schema migrations, applied in order on open (PRAGMA user_version tracks them).
+
+Append new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: products, batches, units, counters and the append-only event log
+    """
+    CREATE TABLE products (
+        id INTEGER PRIMARY KEY,
+        sku TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        gtin TEXT UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        public_attributes TEXT NOT NULL DEFAULT '{}',
+        private_notes TEXT NOT NULL DEFAULT '',
+        lot_format TEXT NOT NULL,
+        serial_format TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        product_id INTEGER NOT NULL REFERENCES products(id),
+        lot TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN
+            ('in_production', 'quarantined', 'released', 'rejected', 'recalled')),
+        made_on TEXT NOT NULL,
+        best_before TEXT,
+        planned_quantity INTEGER NOT NULL DEFAULT 0 CHECK (planned_quantity >= 0),
+        created_at TEXT NOT NULL,
+        UNIQUE (product_id, lot)
+    );
+    CREATE INDEX batches_lot ON batches(lot);
+    CREATE INDEX batches_status ON batches(status);
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        product_id INTEGER NOT NULL REFERENCES products(id),
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        serial TEXT NOT NULL,
+        -- states are checked by a trigger on UPDATE: a CHECK here halves bulk allocation
+        -- speed, and inserts always take the default
+        state TEXT NOT NULL DEFAULT 'allocated',
+        -- a serial is unique per product forever (GS1: never reused for the same GTIN)
+        UNIQUE (product_id, serial)
+    );
+    CREATE INDEX units_batch ON units(batch_id, id);
+    CREATE TRIGGER units_state_check BEFORE UPDATE OF state ON units
+    WHEN NEW.state NOT IN ('allocated', 'printed', 'voided')
+    BEGIN SELECT RAISE(ABORT, 'unknown unit state'); END;
+    CREATE TRIGGER units_serial_fixed BEFORE UPDATE OF serial, product_id, batch_id ON units
+    BEGIN SELECT RAISE(ABORT, 'a serial never changes or moves'); END;
+    CREATE TRIGGER units_no_delete BEFORE DELETE ON units
+    BEGIN SELECT RAISE(ABORT, 'serials are never deleted; void them instead'); END;
+    -- product_id 0 holds the workshop-wide lot counter: generated lot codes then name one
+    -- batch even without the SKU, which is what people at a bench expect.
+    CREATE TABLE counters (
+        product_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        next_value INTEGER NOT NULL,
+        PRIMARY KEY (product_id, kind, scope)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        station TEXT NOT NULL,
+        user TEXT NOT NULL,
+        product_id INTEGER REFERENCES products(id),
+        batch_id INTEGER REFERENCES batches(id),
+        serial TEXT,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_batch ON events(batch_id, id);
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    """,
+)

@@ -1,0 +1,582 @@
+"""The Store: every read and write of batchlabel's records. The only module that speaks SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from batchlabel.errors import ConflictError, InputError, NotFoundError
+from batchlabel.gs1 import validate_ai82, validate_gtin
+from batchlabel.models import (
+    ALLOCATED,
+    ALLOWED_TRANSITIONS,
+    BATCH_STATUSES,
+    IN_PRODUCTION,
+    Actor,
+    Allocation,
+    Batch,
+    Event,
+    Product,
+    Unit,
+)
+from batchlabel.serials import (
+    DEFAULT_LOT_FORMAT,
+    DEFAULT_SERIAL_FORMAT,
+    CodeFormat,
+    parse_format,
+)
+from batchlabel.store.connection import connect, translated_errors
+
+# Bulk allocation above this size goes in slices so memory stays flat.
+_ALLOCATION_SLICE = 50_000
+# Generated lot codes count up across all products sharing a lot format.
+WORKSHOP_COUNTER = 0
+
+
+def now() -> str:
+    """UTC timestamp with milliseconds, sortable as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
+
+    def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
+        self.path = path
+        self.db = db
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        return cls(path, connect(path))
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection = self.db.conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing write. BEGIN IMMEDIATE takes the write lock up front, so
+        a read-then-write (the next serial) cannot race with another station."""
+        with translated_errors(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with translated_errors(self.path):
+            return list(self.db.query(sql, params))
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        actor: Actor,
+        product_id: int | None = None,
+        batch_id: int | None = None,
+        serial: str | None = None,
+        **detail: Any,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO events (at, kind, station, user, product_id, batch_id, serial, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                now(),
+                kind,
+                actor.station,
+                actor.user,
+                product_id,
+                batch_id,
+                serial,
+                json.dumps(detail, default=str),
+            ),
+        )
+
+    def record_event(
+        self,
+        kind: str,
+        actor: Actor,
+        batch: Batch | None = None,
+        serial: str | None = None,
+        **detail: Any,
+    ) -> None:
+        """Append one event (a scan, a note) in its own transaction."""
+        with self.transaction() as conn:
+            self._log(
+                conn,
+                kind,
+                actor,
+                batch.product_id if batch else None,
+                batch.id if batch else None,
+                serial,
+                **detail,
+            )
+
+    def events(self, batch: Batch | None = None, limit: int = 1000) -> list[Event]:
+        where, params = ("WHERE e.batch_id = ?", [batch.id]) if batch else ("", [])
+        rows = self._rows(
+            "SELECT e.*, p.sku, b.lot FROM events e LEFT JOIN products p ON p.id = e.product_id"
+            f" LEFT JOIN batches b ON b.id = e.batch_id {where} ORDER BY e.id LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            Event(
+                r["id"],
+                r["at"],
+                r["kind"],
+                r["station"],
+                r["user"],
+                r["sku"],
+                r["lot"],
+                r["serial"],
+                json.loads(r["detail"]),
+            )
+            for r in rows
+        ]
+
+    # -- products ---------------------------------------------------------------------------
+
+    def add_product(
+        self,
+        sku: str,
+        name: str,
+        actor: Actor,
+        gtin: str | None = None,
+        description: str = "",
+        public_attributes: dict[str, str] | None = None,
+        private_notes: str = "",
+        lot_format: str = DEFAULT_LOT_FORMAT,
+        serial_format: str = DEFAULT_SERIAL_FORMAT,
+    ) -> Product:
+        validate_ai82(sku, "SKU", max_length=40)
+        if not name.strip():
+            raise InputError("The product name is empty; give it with --name.")
+        if gtin is not None:
+            validate_gtin(gtin)
+        parse_format(lot_format, "lot")
+        parse_format(serial_format, "serial")
+        try:
+            with self.transaction() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO products (sku, name, gtin, description, public_attributes,"
+                    " private_notes, lot_format, serial_format, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        sku,
+                        name,
+                        gtin,
+                        description,
+                        json.dumps(public_attributes or {}),
+                        private_notes,
+                        lot_format,
+                        serial_format,
+                        now(),
+                    ),
+                )
+                self._log(conn, "product_added", actor, cursor.lastrowid, sku=sku, gtin=gtin)
+        except sqlite3.IntegrityError:
+            clash = "SKU" if self._find_product(sku) else "GTIN"
+            value = sku if clash == "SKU" else gtin
+            raise ConflictError(
+                f"A product with {clash} '{value}' already exists; each {clash} can belong to one product."
+            ) from None
+        return self.product(sku)
+
+    def _find_product(self, sku: str) -> Product | None:
+        rows = self._rows("SELECT * FROM products WHERE sku = ?", [sku])
+        return _product(rows[0]) if rows else None
+
+    def product(self, sku: str) -> Product:
+        found = self._find_product(sku)
+        if found is None:
+            raise NotFoundError(
+                f"No product with SKU '{sku}'; 'batchlabel product list' shows them."
+            )
+        return found
+
+    def product_by_id(self, product_id: int) -> Product:
+        return _product(self._rows("SELECT * FROM products WHERE id = ?", [product_id])[0])
+
+    def product_by_gtin(self, gtin: str) -> Product | None:
+        """The product whose GTIN, padded to 14 digits, equals ``gtin`` padded likewise."""
+        rows = self._rows(
+            "SELECT * FROM products WHERE gtin IN (?, ?, ?, ?, ?)",
+            [gtin.lstrip("0").rjust(n, "0") for n in (8, 12, 13, 14)] + [gtin],
+        )
+        return _product(rows[0]) if rows else None
+
+    def products(self) -> list[Product]:
+        return [_product(r) for r in self._rows("SELECT * FROM products ORDER BY sku")]
+
+    # -- batches ------------------------------------------------------------------------------
+
+    def create_batch(
+        self,
+        sku: str,
+        actor: Actor,
+        lot: str | None = None,
+        made_on: date | None = None,
+        best_before: date | None = None,
+        planned_quantity: int = 0,
+        allocate: bool = True,
+    ) -> Allocation:
+        """Create a batch (lot) and, if ``allocate``, its ``planned_quantity`` serials, in one
+        transaction: either the batch and all its serials exist afterwards, or nothing does."""
+        product = self.product(sku)
+        made_on = made_on or date.today()
+        if best_before is not None and best_before < made_on:
+            raise InputError(
+                f"The best-before date {best_before} is before the made-on date {made_on}; check both."
+            )
+        if planned_quantity < 0:
+            raise InputError("The quantity cannot be negative.")
+        if lot is not None:
+            validate_ai82(lot, "lot code")
+        lot_format = parse_format(product.lot_format, "lot")
+        with self.transaction() as conn:
+            if lot is None:
+                lot = self._next_lot(conn, product, lot_format, made_on)
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO batches (product_id, lot, status, made_on, best_before,"
+                    " planned_quantity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        product.id,
+                        lot,
+                        IN_PRODUCTION,
+                        made_on.isoformat(),
+                        best_before.isoformat() if best_before else None,
+                        planned_quantity,
+                        now(),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise ConflictError(
+                    f"Product '{sku}' already has a lot '{lot}'; choose another lot code."
+                ) from None
+            batch_id = int(cursor.lastrowid or 0)
+            self._log(
+                conn,
+                "batch_created",
+                actor,
+                product.id,
+                batch_id,
+                lot=lot,
+                status=IN_PRODUCTION,
+                planned_quantity=planned_quantity,
+            )
+            serials: list[str] = []
+            if allocate and planned_quantity:
+                serials = self._allocate(conn, product, batch_id, planned_quantity, actor, made_on)
+        batch = self.batch(lot, sku)
+        return Allocation(batch, product.gtin, tuple(serials))
+
+    def _next_lot(
+        self, conn: sqlite3.Connection, product: Product, fmt: CodeFormat, made_on: date
+    ) -> str:
+        # Skip codes someone typed by hand earlier; the counter only moves forward.
+        for _ in range(1000):
+            (code,) = self._next_codes(conn, WORKSHOP_COUNTER, f"lot:{fmt.spec}", fmt, 1, made_on)
+            validate_ai82(code, "lot code")
+            taken = conn.execute("SELECT 1 FROM batches WHERE lot = ?", (code,)).fetchone()
+            if not taken:
+                return code
+        raise ConflictError(
+            f"Could not find a free lot code for '{product.sku}'; give one with --lot."
+        )
+
+    def _next_codes(
+        self,
+        conn: sqlite3.Connection,
+        product_id: int,
+        kind: str,
+        fmt: CodeFormat,
+        count: int,
+        day: date,
+    ) -> list[str]:
+        # One statement moves the counter and returns where our range ends.
+        (end,) = conn.execute(
+            "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (product_id, kind, scope)"
+            " DO UPDATE SET next_value = next_value + ? RETURNING next_value",
+            (product_id, kind, fmt.scope(day), 1 + count, count),
+        ).fetchone()
+        return fmt.generate(end - count, count, day)
+
+    def batch(self, lot: str, sku: str | None = None) -> Batch:
+        """The batch with lot code ``lot`` (of product ``sku`` when two products share a lot code)."""
+        sql = "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id WHERE b.lot = ?"
+        params: list[Any] = [lot]
+        if sku is not None:
+            sql += " AND p.sku = ?"
+            params.append(sku)
+        rows = self._rows(sql, params)
+        if not rows:
+            owner = f" for product '{sku}'" if sku else ""
+            raise NotFoundError(
+                f"No batch with lot '{lot}'{owner}; 'batchlabel batch list' shows them."
+            )
+        if len(rows) > 1:
+            skus = ", ".join(sorted(r["sku"] for r in rows))
+            raise InputError(
+                f"Lot '{lot}' exists for several products ({skus}); add --sku to choose one."
+            )
+        return _batch(rows[0])
+
+    def batch_by_id(self, batch_id: int) -> Batch:
+        rows = self._rows(
+            "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id WHERE b.id = ?",
+            [batch_id],
+        )
+        return _batch(rows[0])
+
+    def find_batch(self, product_id: int, lot: str) -> Batch | None:
+        rows = self._rows(
+            "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
+            " WHERE b.product_id = ? AND b.lot = ?",
+            [product_id, lot],
+        )
+        return _batch(rows[0]) if rows else None
+
+    def batches(self, status: str | None = None, sku: str | None = None) -> list[Batch]:
+        clauses, params = [], []
+        if status is not None:
+            if status not in BATCH_STATUSES:
+                raise InputError(
+                    f"Unknown status '{status}'; use one of {', '.join(BATCH_STATUSES)}."
+                )
+            clauses.append("b.status = ?")
+            params.append(status)
+        if sku is not None:
+            clauses.append("p.sku = ?")
+            params.append(sku)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._rows(
+            f"SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id {where}"
+            " ORDER BY b.made_on, b.id",
+            params,
+        )
+        return [_batch(r) for r in rows]
+
+    def set_status(self, batch: Batch, status: str, actor: Actor, reason: str | None) -> Batch:
+        """Move a batch to a new QA status, if the rules allow it, and record who, when and why."""
+        if status not in BATCH_STATUSES:
+            raise InputError(f"Unknown status '{status}'; use one of {', '.join(BATCH_STATUSES)}.")
+        with self.transaction() as conn:
+            (current,) = conn.execute(
+                "SELECT status FROM batches WHERE id = ?", (batch.id,)
+            ).fetchone()
+            if current == status:
+                raise ConflictError(f"Batch '{batch.lot}' is already {status}.")
+            if status not in ALLOWED_TRANSITIONS[current]:
+                allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current])) or "nothing (it is final)"
+                raise ConflictError(
+                    f"Batch '{batch.lot}' is {current} and cannot become {status}; "
+                    f"from {current} it can become {allowed}."
+                )
+            conn.execute("UPDATE batches SET status = ? WHERE id = ?", (status, batch.id))
+            self._log(
+                conn,
+                "status_changed",
+                actor,
+                batch.product_id,
+                batch.id,
+                **{"from": current, "to": status, "reason": reason},
+            )
+        return self.batch_by_id(batch.id)
+
+    # -- units and serials --------------------------------------------------------------------
+
+    def allocate(self, batch: Batch, count: int, actor: Actor) -> Allocation:
+        """Allocate ``count`` new serials to ``batch`` in one transaction (all or none)."""
+        if count < 1:
+            raise InputError("The count must be at least 1.")
+        today = date.today()
+        with self.transaction() as conn:
+            # Read the product inside the lock: it is the one whose counter we move.
+            product = _product(
+                _one(
+                    conn,
+                    "SELECT p.* FROM products p JOIN batches b ON b.product_id = p.id WHERE b.id = ?",
+                    (batch.id,),
+                )
+            )
+            serials = self._allocate(conn, product, batch.id, count, actor, today)
+        return Allocation(batch, product.gtin, tuple(serials))
+
+    def _allocate(
+        self,
+        conn: sqlite3.Connection,
+        product: Product,
+        batch_id: int,
+        count: int,
+        actor: Actor,
+        day: date,
+    ) -> list[str]:
+        fmt = parse_format(product.serial_format, "serial")
+        serials: list[str] = []
+        if fmt.is_random:
+            serials = self._insert_random(conn, product.id, batch_id, fmt, count, day)
+        else:
+            for offset in range(0, count, _ALLOCATION_SLICE):
+                chunk = self._next_codes(
+                    conn, product.id, "serial", fmt, min(_ALLOCATION_SLICE, count - offset), day
+                )
+                # Lengths only grow with the counter: checking the last checks them all.
+                validate_ai82(chunk[-1], "serial")
+                try:
+                    # One statement per slice: json_each keeps the loop inside SQLite,
+                    # twice as fast as executemany over tuples.
+                    conn.execute(
+                        "INSERT INTO units (product_id, batch_id, serial)"
+                        " SELECT ?, ?, value FROM json_each(?)",
+                        (product.id, batch_id, json.dumps(chunk)),
+                    )
+                except sqlite3.IntegrityError:
+                    raise ConflictError(
+                        f"A serial of product '{product.sku}' near '{chunk[0]}' is already taken; "
+                        "serials are never reused. Change the product's serial format."
+                    ) from None
+                serials.extend(chunk)
+        self._log(
+            conn,
+            "serials_allocated",
+            actor,
+            product.id,
+            batch_id,
+            count=count,
+            first=serials[0],
+            last=serials[-1],
+        )
+        return serials
+
+    def _insert_random(
+        self,
+        conn: sqlite3.Connection,
+        product_id: int,
+        batch_id: int,
+        fmt: CodeFormat,
+        count: int,
+        day: date,
+    ) -> list[str]:
+        (before,) = conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()
+        missing = count
+        for _ in range(100):
+            if not missing:
+                break
+            changes = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO units (product_id, batch_id, serial) VALUES (?, ?, ?)",
+                [(product_id, batch_id, fmt.render(0, day)) for _ in range(missing)],
+            )
+            missing -= conn.total_changes - changes
+        if missing:
+            raise ConflictError("The random serial format is nearly exhausted; use a longer one.")
+        # We hold the write lock, so every row after ``before`` is ours.
+        return [
+            r[0]
+            for r in conn.execute("SELECT serial FROM units WHERE id > ? ORDER BY id", (before,))
+        ]
+
+    def units(self, batch: Batch, limit: int | None = None) -> list[Unit]:
+        sql = "SELECT id, batch_id, serial, state FROM units WHERE batch_id = ? ORDER BY id"
+        params: list[Any] = [batch.id]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            Unit(r["id"], r["batch_id"], r["serial"], r["state"]) for r in self._rows(sql, params)
+        ]
+
+    def unit(self, product_id: int, serial: str) -> Unit | None:
+        rows = self._rows(
+            "SELECT id, batch_id, serial, state FROM units WHERE product_id = ? AND serial = ?",
+            [product_id, serial],
+        )
+        return (
+            Unit(rows[0]["id"], rows[0]["batch_id"], rows[0]["serial"], rows[0]["state"])
+            if rows
+            else None
+        )
+
+    def unit_counts(self, batch: Batch) -> dict[str, int]:
+        rows = self._rows(
+            "SELECT state, count(*) AS n FROM units WHERE batch_id = ? GROUP BY state", [batch.id]
+        )
+        counts = {state: 0 for state in (ALLOCATED, "printed", "voided")}
+        counts.update({r["state"]: r["n"] for r in rows})
+        return counts
+
+    def units_by_serials(self, batch: Batch, serials: Iterable[str]) -> list[Unit]:
+        """The units of ``batch`` with these serials, in the order given; unknown ones raise."""
+        wanted = list(serials)
+        found: dict[str, Unit] = {}
+        for offset in range(0, len(wanted), 500):
+            chunk = wanted[offset : offset + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._rows(
+                f"SELECT id, batch_id, serial, state FROM units WHERE batch_id = ? AND serial IN ({marks})",
+                [batch.id, *chunk],
+            ):
+                found[r["serial"]] = Unit(r["id"], r["batch_id"], r["serial"], r["state"])
+        unknown = [s for s in wanted if s not in found]
+        if unknown:
+            raise NotFoundError(
+                f"Serial {unknown[0]!r} is not in batch '{batch.lot}'; 'batchlabel batch show {batch.lot}' lists its serials."
+            )
+        return [found[s] for s in wanted]
+
+
+def _one(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[str, Any]:
+    """The first row of a query run inside a transaction, as a dict."""
+    cursor = conn.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFoundError("The record was removed while this command ran; try again.")
+    return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+
+def _product(row: dict[str, Any]) -> Product:
+    return Product(
+        id=row["id"],
+        sku=row["sku"],
+        name=row["name"],
+        gtin=row["gtin"],
+        description=row["description"],
+        public_attributes=json.loads(row["public_attributes"]),
+        private_notes=row["private_notes"],
+        lot_format=row["lot_format"],
+        serial_format=row["serial_format"],
+        created_at=row["created_at"],
+    )
+
+
+def _batch(row: dict[str, Any]) -> Batch:
+    return Batch(
+        id=row["id"],
+        product_id=row["product_id"],
+        sku=row["sku"],
+        lot=row["lot"],
+        status=row["status"],
+        made_on=date.fromisoformat(row["made_on"]),
+        best_before=date.fromisoformat(row["best_before"]) if row["best_before"] else None,
+        planned_quantity=row["planned_quantity"],
+        created_at=row["created_at"],
+    )

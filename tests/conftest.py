@@ -1,0 +1,65 @@
+"""Shared fixtures: real SQLite files in temporary folders, and the command line in-process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from batchlabel.cli import cli
+from batchlabel.models import Actor
+from batchlabel.store import Store
+
+GTIN = "09506000134352"
+ACTOR = Actor(user="tester", station="bench-1")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "batchlabel.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = Store.open(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return ACTOR
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def run(db_path: Path):  # type: ignore[no-untyped-def]
+    """Run a batchlabel command against the test database; returns exit code, stdout, stderr."""
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        outcome = runner.invoke(
+            cli,
+            ["--db", str(db_path), "--user", "tester", "--station", "bench-1", *args],
+            input=input,
+            prog_name="batchlabel",
+        )
+        if outcome.exception and not isinstance(outcome.exception, SystemExit):
+            raise outcome.exception
+        return Result(outcome.exit_code, outcome.stdout, outcome.stderr)
+
+    return invoke

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from batchlabel.errors import ConflictError, InputError, NotFoundError, StoreError
+from batchlabel.models import ALLOWED_TRANSITIONS, BATCH_STATUSES, Actor
+from batchlabel.store import Store
+from tests.conftest import GTIN
+
+
+def test_pragmas_and_migrations_on_open(store: Store) -> None:
+    conn = store.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+
+
+def test_reopening_keeps_records(db_path: Path, actor: Actor) -> None:
+    first = Store.open(db_path)
+    first.add_product("SKU1", "Thing", actor)
+    first.close()
+    second = Store.open(db_path)
+    assert [p.sku for p in second.products()] == ["SKU1"]
+    second.close()
+
+
+def test_product_gtin_is_verified_not_fixed(store: Store, actor: Actor) -> None:
+    with pytest.raises(InputError, match="expected 2"):
+        store.add_product("COL", "Collar", actor, gtin="09506000134353")
+    assert store.products() == []
+    added = store.add_product("COL", "Collar", actor, gtin=GTIN)
+    assert added.gtin == GTIN
+
+
+def test_duplicate_sku_and_gtin_are_conflicts(store: Store, actor: Actor) -> None:
+    store.add_product("COL", "Collar", actor, gtin=GTIN)
+    with pytest.raises(ConflictError, match="SKU 'COL'"):
+        store.add_product("COL", "Other", actor)
+    with pytest.raises(ConflictError, match="GTIN"):
+        store.add_product("COL2", "Other", actor, gtin=GTIN)
+
+
+def test_batch_creation_allocates_serials_in_one_go(store: Store, actor: Actor) -> None:
+    store.add_product("COL", "Collar", actor, gtin=GTIN)
+    allocation = store.create_batch(
+        "COL", actor, lot="L1", planned_quantity=5, made_on=date(2026, 1, 2)
+    )
+    assert allocation.serials == ("000001", "000002", "000003", "000004", "000005")
+    assert allocation.batch.status == "in_production"
+    more = store.allocate(allocation.batch, 2, actor)
+    assert more.serials == ("000006", "000007")
+
+
+def test_serials_are_unique_per_product_across_batches(store: Store, actor: Actor) -> None:
+    store.add_product("COL", "Collar", actor)
+    a = store.create_batch("COL", actor, lot="A", planned_quantity=3).serials
+    b = store.create_batch("COL", actor, lot="B", planned_quantity=3).serials
+    assert not set(a) & set(b)
+
+
+def test_random_serials_have_no_lookalikes(store: Store, actor: Actor) -> None:
+    store.add_product("COL", "Collar", actor, serial_format="random:8+check")
+    serials = store.create_batch("COL", actor, lot="A", planned_quantity=500).serials
+    assert len(set(serials)) == 500
+    assert all(len(s) == 9 and not set(s) & set("O0I1L") for s in serials)
+
+
+def test_generated_lot_codes_follow_the_format(store: Store, actor: Actor) -> None:
+    store.add_product("A", "A", actor, lot_format="pattern:{YYYY}{MM}-{SEQ:3}")
+    first = store.create_batch("A", actor, made_on=date(2026, 3, 9)).batch.lot
+    second = store.create_batch("A", actor, made_on=date(2026, 3, 10)).batch.lot
+    assert (first, second) == ("202603-001", "202603-002")
+
+
+def test_duplicate_lot_for_same_product_is_refused(store: Store, actor: Actor) -> None:
+    store.add_product("A", "A", actor)
+    store.create_batch("A", actor, lot="L1")
+    with pytest.raises(ConflictError, match="already has a lot 'L1'"):
+        store.create_batch("A", actor, lot="L1")
+
+
+@pytest.mark.parametrize("lot", ["L 1", "X" * 21, "LÖT"])
+def test_lot_outside_gs1_charset_is_refused(store: Store, actor: Actor, lot: str) -> None:
+    store.add_product("A", "A", actor)
+    with pytest.raises(InputError):
+        store.create_batch("A", actor, lot=lot)
+    assert store.batches() == []
+
+
+def test_best_before_before_made_on_is_refused(store: Store, actor: Actor) -> None:
+    store.add_product("A", "A", actor)
+    with pytest.raises(InputError, match="before the made-on date"):
+        store.create_batch(
+            "A", actor, lot="L", made_on=date(2026, 5, 1), best_before=date(2026, 4, 1)
+        )
+
+
+def test_unknown_sku_and_lot(store: Store, actor: Actor) -> None:
+    with pytest.raises(NotFoundError, match="No product with SKU 'NOPE'"):
+        store.create_batch("NOPE", actor)
+    with pytest.raises(NotFoundError, match="No batch with lot 'NOPE'"):
+        store.batch("NOPE")
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [(s, t) for s in BATCH_STATUSES for t in BATCH_STATUSES if s != t],
+)
+def test_each_status_transition(store: Store, actor: Actor, start: str, target: str) -> None:
+    store.add_product("A", "A", actor)
+    batch = store.create_batch("A", actor, lot="L").batch
+    # Walk to ``start`` through allowed steps.
+    path = {
+        "in_production": [],
+        "quarantined": ["quarantined"],
+        "released": ["released"],
+        "rejected": ["rejected"],
+        "recalled": ["released", "recalled"],
+    }[start]
+    for step in path:
+        batch = store.set_status(batch, step, actor, "setup")
+    if target in ALLOWED_TRANSITIONS[start]:
+        changed = store.set_status(batch, target, actor, "because")
+        assert changed.status == target
+        last = store.events(changed)[-1]
+        assert last.kind == "status_changed"
+        assert last.detail == {"from": start, "to": target, "reason": "because"}
+        assert last.user == "tester"
+    else:
+        with pytest.raises(ConflictError, match=f"cannot become {target}"):
+            store.set_status(batch, target, actor, "because")
+        assert store.batch("L").status == start
+
+
+def test_event_log_refuses_update_and_delete(store: Store, actor: Actor) -> None:
+    store.add_product("A", "A", actor)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("UPDATE events SET kind = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("DELETE FROM events")
+    assert len(store.events()) == 1
+
+
+def test_database_uniqueness_backs_up_python(store: Store, actor: Actor) -> None:
+    store.add_product("A", "A", actor)
+    batch = store.create_batch("A", actor, lot="L", planned_quantity=1).batch
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(
+            "INSERT INTO units (product_id, batch_id, serial) VALUES (?, ?, '000001')",
+            (batch.product_id, batch.id),
+        )
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("shopping list\n" * 200)
+    with pytest.raises(StoreError, match="not a batchlabel database"):
+        Store.open(bogus)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="folder exists"):
+        Store.open(tmp_path / "nowhere" / "x.db")
