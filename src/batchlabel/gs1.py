@@ -9,6 +9,7 @@ import re
 import string
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from batchlabel.errors import InputError
@@ -94,7 +95,13 @@ def yymmdd(day: date) -> str:
     return day.strftime("%y%m%d")
 
 
-def element_string(
+# AIs in the order they go into a symbol: fixed-length first, so that only the last
+# variable-length field is left without a separator.
+AI_ORDER = ("00", "01", "11", "15", "17", "10", "21")
+VARIABLE_LENGTH_AIS = frozenset({"10", "21"})
+
+
+def gs1_fields(
     gtin: str | None = None,
     lot: str | None = None,
     serial: str | None = None,
@@ -102,30 +109,41 @@ def element_string(
     best_before: date | None = None,
     expiry: date | None = None,
     sscc: str | None = None,
-) -> str:
-    """The human-readable GS1 element string with parentheses, e.g. ``(01)...(10)LOT(21)SN``.
+) -> list[tuple[str, str]]:
+    """Validated (AI, value) pairs in symbol order."""
+    values = {
+        "00": validate_sscc(sscc) if sscc is not None else None,
+        "01": gtin14(gtin) if gtin is not None else None,
+        "11": yymmdd(made_on) if made_on is not None else None,
+        "15": yymmdd(best_before) if best_before is not None else None,
+        "17": yymmdd(expiry) if expiry is not None else None,
+        "10": validate_ai82(lot, "lot code") if lot is not None else None,
+        "21": validate_ai82(serial, "serial") if serial is not None else None,
+    }
+    fields = [(ai, value) for ai in AI_ORDER if (value := values[ai]) is not None]
+    if not fields:
+        raise InputError("A GS1 barcode needs at least one field.")
+    return fields
 
-    Fixed-length AIs come first so that only the last variable-length field goes unterminated;
-    encoders given ``gs1=True`` insert FNC1 separators from the parentheses.
+
+def human_readable(fields: list[tuple[str, str]]) -> str:
+    """``(01)09506000134352(10)LOT``: the text printed under a GS1 barcode."""
+    return "".join(f"({ai}){value}" for ai, value in fields)
+
+
+def bracketed(fields: list[tuple[str, str]]) -> str:
+    """``[01]09506000134352[10]LOT``: encoder input. Square brackets are not in the 82-character
+    set, so a lot containing parentheses cannot be mistaken for the next AI."""
+    return "".join(f"[{ai}]{value}" for ai, value in fields)
+
+
+def element_string(**keys: Any) -> str:
+    """The human-readable element string for the given keys (see :func:`gs1_fields`).
+
+    >>> element_string(gtin="9506000134352", lot="L1", serial="S1")
+    '(01)09506000134352(10)L1(21)S1'
     """
-    parts: list[str] = []
-    if sscc is not None:
-        parts.append(f"(00){validate_sscc(sscc)}")
-    if gtin is not None:
-        parts.append(f"(01){gtin14(gtin)}")
-    if made_on is not None:
-        parts.append(f"(11){yymmdd(made_on)}")
-    if best_before is not None:
-        parts.append(f"(15){yymmdd(best_before)}")
-    if expiry is not None:
-        parts.append(f"(17){yymmdd(expiry)}")
-    if lot is not None:
-        parts.append(f"(10){validate_ai82(lot, 'lot code')}")
-    if serial is not None:
-        parts.append(f"(21){validate_ai82(serial, 'serial')}")
-    if not parts:
-        raise InputError("A GS1 element string needs at least one field.")
-    return "".join(parts)
+    return human_readable(gs1_fields(**keys))
 
 
 def _segment(value: str) -> str:

@@ -11,6 +11,7 @@ import click
 
 from batchlabel.cli.context import AppContext, default_actor
 from batchlabel.errors import BatchlabelError
+from batchlabel.labels import DEFAULT_RESOLVER
 
 
 class BatchlabelGroup(click.Group):
@@ -69,6 +70,13 @@ def _fail(message: str, code: int) -> None:
     envvar="BATCHLABEL_TEMPLATES",
     help="An extra folder of label templates.",
 )
+@click.option(
+    "--resolver",
+    envvar="BATCHLABEL_RESOLVER",
+    default=DEFAULT_RESOLVER,
+    show_default=True,
+    help="Where label QR codes point: your Digital Link resolver, e.g. https://id.example.com.",
+)
 @click.version_option(package_name="batchlabel")
 @click.pass_context
 def cli(
@@ -77,6 +85,7 @@ def cli(
     user: str | None,
     station: str | None,
     templates_dir: Path | None,
+    resolver: str,
 ) -> None:
     """batchlabel: lot codes, serials, labels, printing and scanning for small-batch makers."""
     app = AppContext(

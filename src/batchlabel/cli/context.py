@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from batchlabel.errors import InputError
+from batchlabel.labels import DEFAULT_RESOLVER
 from batchlabel.models import Actor
 from batchlabel.store import Store
 
@@ -23,6 +24,7 @@ class AppContext:
     db_path: Path
     actor: Actor
     templates_dir: Path | None = None
+    resolver: str = DEFAULT_RESOLVER
     _store: Store | None = field(default=None, repr=False)
 
     @property
