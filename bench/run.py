@@ -7,7 +7,7 @@ import sys
 
 from bench.common import print_table
 
-SUITES = {"allocation": "Serial allocation"}
+SUITES = {"allocation": "Serial allocation", "labels": "Label rendering"}
 
 
 def main(names: list[str]) -> None:

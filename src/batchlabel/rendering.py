@@ -94,7 +94,7 @@ def render_files(
         files = []
         for number, data in enumerate(labels, start=1):
             path = out / f"{stem}-{number:05d}-{_safe(data.serial or 'batch')}.png"
-            render_label(template, data, dpi).save(path, dpi=(dpi, dpi), optimize=False)
+            render_label(template, data, dpi).save(path, dpi=(dpi, dpi), compress_level=1)
             files.append(path)
         return RenderResult(tuple(files), len(labels))
     if fmt == "pdf":

@@ -24,6 +24,7 @@ itf14), line, box, image. Text values use fixed placeholders only (see PLACEHOLD
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -115,32 +116,35 @@ class Template:
             if not part.name:
                 out.append(part.literal)
                 continue
-            value = _value(data, part.name)
+            value = getattr(data, _ATTRIBUTES[part.name])
             if value is None:
                 raise TemplateError(
                     f"Template '{self.name}', {element.label}: the field '{{{part.name}}}' "
                     f"is empty for {data.sku} lot {data.lot}; choose a template without it."
                 )
-            if isinstance(value, date):
-                value = value.strftime(part.spec) if part.spec else value.isoformat()
-            out.append(value)
+            out.append(_format_date(value, part.spec) if isinstance(value, date) else value)
         return "".join(out)
 
 
-def _value(data: LabelData, name: str) -> str | date | None:
-    return {
-        "product.name": data.product_name,
-        "product.sku": data.sku,
-        "product.description": data.product_description,
-        "sku": data.sku,
-        "lot": data.lot,
-        "serial": data.serial,
-        "gtin": data.gtin,
-        "made_on": data.made_on,
-        "best_before": data.best_before,
-        "digital_link": data.digital_link,
-        "public_url": data.public_url,
-    }[name]
+# Placeholder -> LabelData attribute.
+_ATTRIBUTES = {
+    "product.name": "product_name",
+    "product.sku": "sku",
+    "product.description": "product_description",
+    "sku": "sku",
+    "lot": "lot",
+    "serial": "serial",
+    "gtin": "gtin",
+    "made_on": "made_on",
+    "best_before": "best_before",
+    "digital_link": "digital_link",
+    "public_url": "public_url",
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _format_date(value: date, spec: str) -> str:
+    return value.strftime(spec) if spec else value.isoformat()
 
 
 def builtin_dir() -> Path:

@@ -13,7 +13,7 @@ from batchlabel.labels import LabelData
 from batchlabel.render.content import check_label, symbol_content, where
 from batchlabel.render.geometry import QUIET_ZONES, dots, module_dots
 from batchlabel.render.symbols import LINEAR, symbol_matrix
-from batchlabel.render.text import fit_text, font
+from batchlabel.render.text import fit_text, font, line_image
 from batchlabel.templates import Element, Template
 
 HRI_SIZE_MM = 2.2
@@ -54,10 +54,10 @@ def _text(
         element.fit == "shrink",
         where(template, element),
     )
-    face = font(fitted.size_dots, element.bold)
     x, y = dots(element.x, dpi), dots(element.y, dpi)
     for number, line in enumerate(fitted.lines):
-        draw.text((x, y + number * fitted.line_dots), line, font=face, fill=BLACK)
+        ink, mask = line_image(line, fitted.size_dots, element.bold)
+        image.paste(ink, (x, y + number * fitted.line_dots), mask)
 
 
 def symbol_box(

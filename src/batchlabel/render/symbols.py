@@ -45,4 +45,4 @@ def symbol_matrix(symbology: str, data: str, gs1: bool, where: str) -> Image.Ima
     matrix = Image.frombuffer("L", (width, height), pixels, "raw", "L", 0, 1)
     if symbology in LINEAR:
         matrix = matrix.crop((0, height // 2, width, height // 2 + 1))
-    return matrix.point(lambda v: 255 if v > 127 else 0, mode="1")
+    return matrix.convert("1", dither=Image.Dither.NONE)  # zxing gives pure 0/255

@@ -92,17 +92,23 @@ def _text(template: Template, element: Element, dpi: int) -> list[Piece]:
     label = where(template, element)
     shrink = element.fit == "shrink"
 
+    made: dict[str, str] = {}  # a batch repeats its names and lots on every label
+
     def field(data: LabelData) -> str:
+        text = template.fill(element, data)
+        if text in made:
+            return made[text]
         # Break lines where the preview breaks them, so PNG and ZPL agree.
-        fitted = fit_text(
-            template.fill(element, data), box_w, box_h, size, element.bold, shrink, label
-        )
+        fitted = fit_text(text, box_w, box_h, size, element.bold, shrink, label)
         body = "\\&".join(escape(line) for line in fitted.lines)
         gap = fitted.line_dots - fitted.size_dots
-        return (
+        zpl = (
             f"^FO{x},{y}^A0N,{fitted.size_dots},{fitted.size_dots}"
             f"^FB{box_w},{len(fitted.lines)},{gap},L,0^FH^FD{body}^FS"
         )
+        if len(made) < 256:
+            made[text] = zpl
+        return zpl
 
     return [field]
 

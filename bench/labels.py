@@ -1,0 +1,207 @@
+"""Labels per second for the small item label at 203 dpi, 1,000 distinct serials, through the
+whole path (template, data, escaping, encoding, output), beside what a user would use instead."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from batchlabel.gs1 import digital_link
+from batchlabel.labels import LabelData
+from batchlabel.render import compile_template, raster_label, render_label, write_label_pdf
+from batchlabel.render.text import font_path
+from batchlabel.templates import find_template
+from bench.common import Figure
+
+COUNT = 1_000
+DPI = 203
+GTIN = "09506000134352"
+
+
+def labels(count: int = COUNT) -> list[LabelData]:
+    return [
+        LabelData(
+            "COL-M",
+            "Leather dog collar, size M",
+            "",
+            GTIN,
+            "2648-01",
+            f"K{n:07d}",
+            date(2026, 11, 23),
+            date(2028, 11, 22),
+            digital_link("https://id.example.com", GTIN, "2648-01", f"K{n:07d}"),
+        )
+        for n in range(count)
+    ]
+
+
+def rate(seconds: float, count: int = COUNT) -> float:
+    return count / seconds
+
+
+def png_batchlabel(data: list[LabelData]) -> float:
+    template = find_template("item-50x30")
+    start = time.perf_counter()
+    for d in data:
+        buffer = io.BytesIO()
+        render_label(template, d, DPI).save(buffer, "PNG", compress_level=1)
+    return rate(time.perf_counter() - start)
+
+
+def png_naive(data: list[LabelData]) -> float:
+    """python-barcode + qrcode + Pillow, as the tutorials do it."""
+    import barcode
+    import qrcode
+    from barcode.writer import ImageWriter
+
+    face = ImageFont.truetype(font_path(False), 21)
+    start = time.perf_counter()
+    for d in data:
+        label = Image.new("1", (400, 240), 1)
+        draw = ImageDraw.Draw(label)
+        draw.text((16, 16), d.product_name, font=face, fill=0)
+        draw.text((16, 96), f"Lot {d.lot}", font=face, fill=0)
+        draw.text((16, 132), f"SN {d.serial}", font=face, fill=0)
+        qr = qrcode.make(d.public_url, box_size=3, border=4)
+        label.paste(qr.get_image().convert("1"), (240, 40))
+        code = barcode.get("code128", f"{d.lot}{d.serial}", writer=ImageWriter())
+        code.render({"module_width": 0.25, "module_height": 5, "write_text": False, "dpi": DPI})
+        buffer = io.BytesIO()
+        label.save(buffer, "PNG")
+    return rate(time.perf_counter() - start)
+
+
+def pdf_batchlabel(data: list[LabelData], folder: Path) -> float:
+    template = find_template("item-50x30")
+    start = time.perf_counter()
+    write_label_pdf((render_label(template, d, DPI) for d in data), folder / "labels.pdf", DPI)
+    return rate(time.perf_counter() - start)
+
+
+def pdf_blabel(data: list[LabelData], folder: Path) -> float | None:
+    try:
+        from blabel import LabelWriter
+    except Exception:
+        return None
+    html = folder / "item.html"
+    css = folder / "item.css"
+    html.write_text(
+        "<div>{{ name }}</div><div>Lot {{ lot }}</div><div>SN {{ serial }}</div>"
+        '<img src="{{ label_tools.qr_code(url) }}"/>'
+        "<img src=\"{{ label_tools.barcode(code, barcode_type='code128') }}\"/>"
+    )
+    css.write_text("@page { width: 50mm; height: 30mm; padding: 1mm; } img { height: 12mm; }")
+    writer = LabelWriter(str(html), default_stylesheets=(str(css),))
+    subset = data[:100]  # blabel is slow; scaled from 100 labels
+    records = [
+        dict(
+            name=d.product_name,
+            lot=d.lot,
+            serial=d.serial,
+            url=d.public_url,
+            code=f"{d.lot}{d.serial}",
+        )
+        for d in subset
+    ]
+    start = time.perf_counter()
+    writer.write_labels(records, target=str(folder / "blabel.pdf"))
+    return rate(time.perf_counter() - start, len(subset))
+
+
+def zpl_native(data: list[LabelData]) -> tuple[float, float]:
+    compiled = compile_template(find_template("item-50x30"), DPI)
+    many = labels(20 * COUNT)  # 20,000 distinct serials: long enough to time, no cache hits
+    start = time.perf_counter()
+    size = 0
+    for d in many:
+        size += len(compiled.label(d).encode())
+    return rate(time.perf_counter() - start, len(many)), size / len(many)
+
+
+def zpl_raster(data: list[LabelData]) -> tuple[float, float]:
+    template = find_template("item-50x30")
+    start = time.perf_counter()
+    size = 0
+    for d in data:
+        size += len(raster_label(render_label(template, d, DPI)))
+    return rate(time.perf_counter() - start), size / len(data)
+
+
+def zpl_zebrafy(data: list[LabelData]) -> tuple[float, float] | None:
+    """zebrafy converting the same rendered images (its own part only, so it is favoured)."""
+    try:
+        from zebrafy import ZebrafyImage
+    except Exception:
+        return None
+    template = find_template("item-50x30")
+    images = [render_label(template, d, DPI) for d in data]
+    start = time.perf_counter()
+    size = 0
+    for image in images:
+        size += len(ZebrafyImage(image, format="Z64", invert=True).to_zpl())
+    return rate(time.perf_counter() - start), size / len(images)
+
+
+def run() -> list[Figure]:
+    data = labels()
+    figures: list[Figure] = []
+    ours_png = png_batchlabel(data)
+    naive = png_naive(data)
+    figures.append(
+        Figure(
+            "PNG item label: batchlabel",
+            ours_png,
+            "labels/s",
+            ">= 5x naive",
+            f"{ours_png / naive:.1f}x naive",
+        )
+    )
+    figures.append(Figure("PNG: python-barcode + qrcode + Pillow (peer)", naive, "labels/s"))
+    with tempfile.TemporaryDirectory() as folder:
+        ours_pdf = pdf_batchlabel(data, Path(folder))
+        blabel = pdf_blabel(data, Path(folder))
+    note = f"{ours_pdf / blabel:.0f}x blabel" if blabel else "blabel not installed"
+    figures.append(
+        Figure(
+            "PDF, one file of 1,000 pages: batchlabel", ours_pdf, "labels/s", ">= 20x blabel", note
+        )
+    )
+    if blabel:
+        figures.append(Figure("PDF: blabel / WeasyPrint (peer)", blabel, "labels/s"))
+    native, native_bytes = zpl_native(data)
+    figures.append(
+        Figure(
+            "ZPL native: batchlabel",
+            native,
+            "labels/s",
+            ">= 50,000",
+            f"{native_bytes:.0f} bytes/label (goal <= 400)",
+        )
+    )
+    raster, raster_bytes = zpl_raster(data)
+    zebrafy = zpl_zebrafy(data)
+    figures.append(
+        Figure(
+            "ZPL raster (^GFA Z64), render included: batchlabel",
+            raster,
+            "labels/s",
+            ">= zebrafy",
+            f"{raster_bytes:.0f} bytes/label",
+        )
+    )
+    if zebrafy:
+        figures.append(
+            Figure(
+                "ZPL raster: zebrafy, conversion only (peer)",
+                zebrafy[0],
+                "labels/s",
+                "",
+                f"{zebrafy[1]:.0f} bytes/label",
+            )
+        )
+    return figures
