@@ -39,3 +39,7 @@ class TemplateError(InputError):
 
 class PrinterError(BatchlabelError):
     """A printer could not be reached, went silent, or reported a fault."""
+
+
+class PrinterNotSent(PrinterError):
+    """The printer was found gone before any byte of this send left: nothing was printed."""

@@ -79,4 +79,37 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     """,
+    # 2: printers and print jobs; each label of a job has a state, so a broken job can be
+    # resumed without sending any label twice
+    """
+    CREATE TABLE printers (
+        name TEXT PRIMARY KEY,
+        uri TEXT NOT NULL,
+        dpi INTEGER NOT NULL DEFAULT 203,
+        language TEXT NOT NULL DEFAULT 'zpl',
+        template TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE print_jobs (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        template TEXT NOT NULL,
+        printer TEXT NOT NULL,
+        dpi INTEGER NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'print' CHECK (kind IN ('print', 'reprint')),
+        reason TEXT,
+        station TEXT NOT NULL,
+        user TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE print_job_labels (
+        job_id INTEGER NOT NULL REFERENCES print_jobs(id),
+        position INTEGER NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sent', 'confirmed', 'failed', 'voided')),
+        PRIMARY KEY (job_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX print_job_labels_unit ON print_job_labels(unit_id);
+    """,
 )

@@ -33,6 +33,7 @@ from batchlabel.serials import (
     parse_format,
 )
 from batchlabel.store.connection import connect, translated_errors
+from batchlabel.store.printing import PrintRecords, SerialLookup
 
 # Bulk allocation above this size goes in slices so memory stays flat.
 _ALLOCATION_SLICE = 50_000
@@ -45,7 +46,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Store:
+class Store(PrintRecords, SerialLookup):
     """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
 
     def __init__(self, path: Path, db: sqlite_utils.Database) -> None:

@@ -1,0 +1,283 @@
+"""Commands for printers and print jobs."""
+
+from __future__ import annotations
+
+import click
+from rich.progress import Progress
+from rich.table import Table
+
+from batchlabel.cli.app import cli
+from batchlabel.cli.context import AppContext, console, emit_json, pass_app
+from batchlabel.errors import InputError, PrinterError
+from batchlabel.printers import open_printer
+from batchlabel.printers.cups import cups_queues
+from batchlabel.printing import PrintOutcome, resolve_printer, run_job, start_job
+from batchlabel.store.printing import PrintJob
+from batchlabel.templates import find_template
+
+
+@cli.group()
+def printer() -> None:
+    """Printers: add by name, list (with CUPS queues), check."""
+
+
+@printer.command("add")
+@click.argument("name")
+@click.argument("uri")
+@click.option("--dpi", type=click.Choice(["203", "300", "600"]), default="203", show_default=True)
+@click.option("--language", type=click.Choice(["zpl", "pdf"]), default="zpl", show_default=True)
+@pass_app
+def printer_add(app: AppContext, name: str, uri: str, dpi: str, language: str) -> None:
+    """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH."""
+    open_printer(uri)  # validates the URI
+    app.store.add_printer(name, uri, int(dpi), language, app.actor)
+    console.print(f"Saved printer [bold]{name}[/] = {uri} at {dpi} dpi.")
+
+
+@printer.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def printer_list(app: AppContext, as_json: bool) -> None:
+    """Saved printers and the CUPS queues of this machine."""
+    saved = app.store.printers()
+    queues = cups_queues()
+    if as_json:
+        emit_json({"printers": saved, "cups_queues": queues})
+        return
+    table = Table("Name", "URI", "dpi", "Language", title="Printers")
+    for p in saved:
+        table.add_row(p["name"], p["uri"], str(p["dpi"]), p["language"])
+    for queue in queues:
+        table.add_row(f"(CUPS) {queue}", f"cups://{queue}", "-", "zpl or pdf")
+    console.print(table)
+
+
+@printer.command("check")
+@click.argument("name")
+@click.option("--timeout", type=float, default=5.0, show_default=True)
+@pass_app
+def printer_check(app: AppContext, name: str, timeout: float) -> None:
+    """Is the printer reachable and ready (paper, ribbon, head, pause)?"""
+    uri, _ = resolve_printer(app.store, name)
+    device = open_printer(uri, timeout)
+    try:
+        status = device.status()
+    finally:
+        device.close()
+    if status.ready:
+        console.print(
+            f"Printer {name} is ready ({status.buffered_formats} label(s) waiting in its buffer)."
+        )
+        return
+    raise click.ClickException(status.problem)
+
+
+@cli.command("print")
+@click.argument("lot", required=False)
+@click.option("--template", "template_name", default="item-50x30", show_default=True)
+@click.option("--printer", "printer_name", help="A saved printer's name, or a URI.")
+@click.option("--serials", help="Comma-separated serials of the batch.")
+@click.option("--count", type=click.IntRange(min=1), help="Allocate and print N new serials.")
+@click.option("--copies", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--dpi", type=click.Choice(["203", "300", "600"]))
+@click.option(
+    "--allow-unreleased",
+    "allow_unreleased",
+    is_flag=True,
+    help="Print for a batch QA has not released.",
+)
+@click.option("--reason", help="Why (required with --allow-unreleased).")
+@click.option(
+    "--resume", "resume_job", type=int, help="Send the labels of job N that were not sent."
+)
+@click.option("--sku", help="The product, when several share this lot code.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def print_command(
+    app: AppContext,
+    lot: str | None,
+    template_name: str,
+    printer_name: str | None,
+    serials: str | None,
+    count: int | None,
+    copies: int,
+    dpi: str | None,
+    allow_unreleased: bool,
+    reason: str | None,
+    resume_job: int | None,
+    sku: str | None,
+    as_json: bool,
+) -> None:
+    """Print a batch's labels; every label of the job is recorded and never sent twice."""
+    store = app.store
+    if resume_job is not None:
+        job = store.print_job(resume_job)
+        uri = resolve_printer(store, printer_name)[0] if printer_name else None
+        outcome = _run(app, job.id, job.template, copies, as_json, uri)
+        _report(outcome, as_json)
+        return
+    if not lot or not printer_name:
+        raise click.UsageError("Give a LOT and --printer (or --resume JOB).")
+    if allow_unreleased and not reason:
+        raise InputError("--allow-unreleased needs --reason TEXT, recorded with the job.")
+    uri, saved_dpi = resolve_printer(store, printer_name)
+    batch = store.batch(lot, sku)
+    template = find_template(template_name, app.templates_dir)
+    wanted = [s.strip() for s in serials.split(",") if s.strip()] if serials else None
+    job_id = start_job(
+        store,
+        batch,
+        template,
+        uri,
+        int(dpi or saved_dpi or 203),
+        app.actor,
+        wanted,
+        count,
+        copies,
+        reason if allow_unreleased else None,
+    )
+    _report(_run(app, job_id, template.name, copies, as_json), as_json)
+
+
+def _run(
+    app: AppContext,
+    job_id: int,
+    template_name: str,
+    copies: int,
+    quiet: bool,
+    uri: str | None = None,
+) -> PrintOutcome:
+    store = app.store
+    job = store.print_job(job_id)
+    template = find_template(template_name, app.templates_dir)
+    pending = len(job.serials("pending"))
+    with Progress(console=console, transient=True, disable=quiet) as bar:
+        task = bar.add_task(f"Job {job_id}: printing", total=pending)
+        device = open_printer(uri) if uri else None
+        try:
+            return run_job(
+                store,
+                job_id,
+                template,
+                app.actor,
+                device,
+                resolver=app.resolver,
+                progress=lambda n: bar.advance(task, n),
+                copies=copies,
+            )
+        finally:
+            if device is not None:
+                device.close()
+
+
+def _report(outcome: PrintOutcome, as_json: bool) -> None:
+    job: PrintJob = outcome.job
+    if as_json:
+        emit_json(
+            {
+                "job": job.id,
+                "confirmed": job.serials("confirmed"),
+                "uncertain": job.serials("sent"),
+                "pending": job.serials("pending"),
+                "note": outcome.note,
+            }
+        )
+    elif outcome.confirmed:
+        console.print(
+            f"Job {job.id}: {len(job.serials('confirmed'))} label(s) printed and confirmed."
+        )
+    if not outcome.confirmed:
+        # Exit 1: the packer must look at the labels before going on.
+        raise PrinterError(
+            f"Job {job.id}: {len(job.serials('sent'))} label(s) sent but not confirmed. {outcome.note} "
+            "Check them; reprint any that did not come out with 'batchlabel reprint SERIAL --reason TEXT'."
+        )
+
+
+@cli.command()
+@click.argument("serials", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why the label is printed again (recorded).")
+@click.option("--printer", "printer_name", required=True)
+@click.option("--template", "template_name", default="item-50x30", show_default=True)
+@click.option("--sku", help="The product, when several share a serial.")
+@pass_app
+def reprint(
+    app: AppContext,
+    serials: tuple[str, ...],
+    reason: str,
+    printer_name: str,
+    template_name: str,
+    sku: str | None,
+) -> None:
+    """Print labels again for serials that already had one (damaged, uncertain)."""
+    store = app.store
+    units = store.units_anywhere(serials, sku)
+    batches = {u.batch_id for u in units}
+    if len(batches) > 1:
+        raise InputError("Reprint serials of one batch at a time.")
+    batch = store.batch_by_id(batches.pop())
+    uri, saved_dpi = resolve_printer(store, printer_name)
+    template = find_template(template_name, app.templates_dir)
+    job_id = start_job(
+        store,
+        batch,
+        template,
+        uri,
+        saved_dpi or 203,
+        app.actor,
+        kind="reprint",
+        units=units,
+        allow_unreleased=None,
+    )
+    outcome = _run(app, job_id, template.name, 1, False)
+    _report(outcome, False)
+
+
+@cli.command()
+@click.argument("serials", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why (damaged label, lost item...).")
+@click.option("--sku", help="The product, when several share a serial.")
+@pass_app
+def void(app: AppContext, serials: tuple[str, ...], reason: str, sku: str | None) -> None:
+    """Void serials for good: they are never reused and never printed again."""
+    store = app.store
+    units = store.units_anywhere(serials, sku)
+    store.void_units(units, reason, app.actor)
+    console.print(f"Voided {len(units)} serial(s): {', '.join(u.serial for u in units)}.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def jobs(app: AppContext, as_json: bool) -> None:
+    """Recent print jobs and the state of their labels."""
+    rows = app.store.print_jobs()
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(
+        "Job",
+        "Kind",
+        "Lot",
+        "SKU",
+        "Template",
+        "Printer",
+        "Confirmed",
+        "Uncertain",
+        "Pending",
+        "Voided",
+    )
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["kind"],
+            r["lot"],
+            r["sku"],
+            r["template"],
+            r["printer"],
+            str(r["confirmed"] or 0),
+            str(r["sent"] or 0),
+            str(r["pending"] or 0),
+            str(r["voided"] or 0),
+        )
+    console.print(table)

@@ -1,0 +1,48 @@
+"""The Printer protocol and opening one by URI."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from urllib.parse import unquote, urlparse
+
+from batchlabel.errors import InputError
+from batchlabel.printers.status import PrinterStatus
+
+
+class Printer(Protocol):
+    """Moves label bytes to a printer. ``send`` raises PrinterError when the bytes may not
+    have arrived; ``status`` never raises for an unreachable printer, it says so."""
+
+    uri: str
+    language: str  # "zpl" or "pdf": what the printer takes
+
+    def send(self, data: bytes, name: str = "label") -> None: ...
+
+    def status(self) -> PrinterStatus: ...
+
+    def close(self) -> None: ...
+
+
+def open_printer(uri: str, timeout: float = 5.0) -> Printer:
+    """A printer for ``uri``: tcp://HOST[:PORT], cups://QUEUE[?pdf], file:///PATH, or '-'."""
+    from batchlabel.printers.cups import CupsPrinter
+    from batchlabel.printers.files import FilePrinter, StdoutPrinter
+    from batchlabel.printers.tcp import TcpPrinter
+
+    if uri == "-":
+        return StdoutPrinter()
+    parsed = urlparse(uri)
+    if parsed.scheme == "tcp":
+        if not parsed.hostname:
+            raise InputError(f"The printer URI '{uri}' has no host; use tcp://HOST:9100.")
+        return TcpPrinter(uri, parsed.hostname, parsed.port or 9100, timeout)
+    if parsed.scheme == "cups":
+        queue = unquote(parsed.netloc or parsed.path.lstrip("/"))
+        if not queue:
+            raise InputError(f"The printer URI '{uri}' has no queue; use cups://QUEUE.")
+        return CupsPrinter(uri, queue, "pdf" if parsed.query == "pdf" else "zpl")
+    if parsed.scheme == "file":
+        return FilePrinter(uri, unquote(parsed.path))
+    raise InputError(
+        f"Unknown printer '{uri}'; use tcp://HOST:9100, cups://QUEUE, file:///PATH or - for the screen."
+    )

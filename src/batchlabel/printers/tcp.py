@@ -1,0 +1,91 @@
+"""Raw socket (JetDirect, port 9100) to a ZPL printer, with ~HS status on the same socket."""
+
+from __future__ import annotations
+
+import select
+import socket
+
+from batchlabel.errors import PrinterError, PrinterNotSent
+from batchlabel.printers.status import PrinterStatus
+from batchlabel.printers.zebra_status import parse_host_status
+
+
+class TcpPrinter:
+    language = "zpl"
+
+    def __init__(self, uri: str, host: str, port: int, timeout: float) -> None:
+        self.uri = uri
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+        self._socket: socket.socket | None = None
+
+    def _connect(self) -> socket.socket:
+        if self._socket is None:
+            try:
+                self._socket = socket.create_connection(
+                    (self.host, self.port), timeout=self.timeout
+                )
+            except OSError as error:
+                raise PrinterError(
+                    f"Cannot reach the printer at {self.host}:{self.port} ({error.strerror or error}); "
+                    "check that it is on and on the network."
+                ) from None
+        return self._socket
+
+    def send(self, data: bytes, name: str = "label") -> None:
+        if self._socket is not None and _peer_closed(self._socket):
+            self.close()
+            raise PrinterNotSent(f"The printer at {self.host}:{self.port} closed the connection.")
+        try:
+            self._connect().sendall(data)
+        except PrinterError:
+            raise
+        except OSError as error:
+            self.close()
+            raise PrinterError(
+                f"The connection to the printer at {self.host}:{self.port} broke while sending "
+                f"({error.strerror or error})."
+            ) from None
+
+    def status(self) -> PrinterStatus:
+        """Ask ~HS; silence within the timeout means not ready."""
+        try:
+            connection = self._connect()
+            connection.sendall(b"~HS")
+            answer = b""
+            while answer.count(b"\x03") < 3:
+                chunk = connection.recv(1024)
+                if not chunk:
+                    raise OSError("connection closed")
+                answer += chunk
+        except TimeoutError:
+            self.close()
+            return PrinterStatus(
+                False,
+                detail=f"The printer at {self.host}:{self.port} did not answer within {self.timeout:g} s; it is not ready.",
+            )
+        except (OSError, PrinterError) as error:
+            self.close()
+            return PrinterStatus(
+                False, detail=f"The printer at {self.host}:{self.port} cannot be reached ({error})."
+            )
+        return parse_host_status(answer)
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+
+def _peer_closed(connection: socket.socket) -> bool:
+    """True when the printer has hung up (readable, and a peek reads nothing)."""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        if not readable:
+            return False
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True

@@ -1,0 +1,213 @@
+"""Print jobs that never lose or double a label: the service behind ``batchlabel print``.
+
+Labels go out in chunks. Before a chunk's bytes leave, its labels are committed as 'sent'
+(their bytes may reach the printer from then on); after the whole job the printer's status is
+asked, and a ready printer confirms them. A break leaves each label plainly in one state:
+confirmed, sent (uncertain: reprint explicitly), or pending (``--resume`` sends these).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from batchlabel.errors import (
+    BatchlabelError,
+    ConflictError,
+    InputError,
+    PrinterError,
+    PrinterNotSent,
+)
+from batchlabel.labels import DEFAULT_RESOLVER, LabelData, label_data
+from batchlabel.models import RELEASED, VOIDED, Actor, Batch, Unit
+from batchlabel.printers import Printer, open_printer
+from batchlabel.render import compile_template, render_label, write_label_pdf
+from batchlabel.store import Store
+from batchlabel.store.printing import PrintJob
+from batchlabel.templates import Template
+
+CHUNK = 200
+Progress = Callable[[int], None]
+
+
+class JobInterrupted(PrinterError):
+    """A job broke part-way; the message says which labels are in which state."""
+
+    def __init__(self, message: str, job: PrintJob) -> None:
+        super().__init__(message)
+        self.job = job
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    job: PrintJob
+    confirmed: bool
+    note: str = ""
+
+
+def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
+    """A saved printer's URI and dpi, or the URI itself."""
+    saved = store.printer(name_or_uri)
+    if saved:
+        return str(saved["uri"]), int(saved["dpi"])
+    if "://" not in name_or_uri and name_or_uri != "-":
+        raise InputError(
+            f"No printer named '{name_or_uri}'; add it with 'batchlabel printer add NAME URI' or give a URI."
+        )
+    return name_or_uri, None
+
+
+def check_release(batch: Batch, override_reason: str | None) -> None:
+    if batch.status != RELEASED and not override_reason:
+        raise ConflictError(
+            f"Batch '{batch.lot}' is {batch.status}, not released, so its labels do not print; "
+            "release it, or add --allow-unreleased --reason TEXT."
+        )
+
+
+def start_job(
+    store: Store,
+    batch: Batch,
+    template: Template,
+    printer_uri: str,
+    dpi: int,
+    actor: Actor,
+    serials: list[str] | None = None,
+    count: int | None = None,
+    copies: int = 1,
+    allow_unreleased: str | None = None,
+    kind: str = "print",
+    units: list[Unit] | None = None,
+) -> int:
+    """Record a job (allocating serials if asked) and return its id; nothing is sent yet."""
+    check_release(batch, allow_unreleased)
+    if template.per == "batch":
+        return store.create_print_job(
+            batch,
+            template.name,
+            printer_uri,
+            dpi,
+            None,
+            max(1, copies),
+            actor,
+            kind,
+            allow_unreleased,
+        )
+    if units is None:
+        if serials:
+            units = store.units_by_serials(batch, serials)
+        elif count:
+            allocated = store.allocate(batch, count, actor).serials
+            units = store.units_by_serials(batch, list(allocated))
+        else:
+            units = [u for u in store.units(batch) if u.state == "allocated"]
+    voided = [u.serial for u in units if u.state == VOIDED]
+    if voided:
+        raise ConflictError(
+            f"Serial {voided[0]} is voided; a voided serial never gets a label again."
+        )
+    if not units:
+        raise InputError(
+            f"Batch '{batch.lot}' has no unprinted serials; use --count N to allocate new ones."
+        )
+    reason = allow_unreleased if batch.status != RELEASED else None
+    return store.create_print_job(
+        batch, template.name, printer_uri, dpi, units, len(units), actor, kind, reason
+    )
+
+
+def run_job(
+    store: Store,
+    job_id: int,
+    template: Template,
+    actor: Actor,
+    printer: Printer | None = None,
+    resolver: str = DEFAULT_RESOLVER,
+    progress: Progress | None = None,
+    copies: int = 1,
+) -> PrintOutcome:
+    """Send every pending label of a job, then confirm with the printer's status."""
+    job = store.print_job(job_id)
+    batch = store.batch_by_id(job.batch_id)
+    product = store.product(batch.sku)
+    own_printer = printer is None
+    printer = printer or open_printer(job.printer)
+    pending = [label for label in job.labels if label.state == "pending"]
+    compiled = compile_template(template, job.dpi) if printer.language == "zpl" else None
+    quantity = f"^PQ{copies}^XZ" if copies > 1 else "^XZ"
+    try:
+        for offset in range(0, len(pending), CHUNK):
+            chunk = pending[offset : offset + CHUNK]
+            datas = [label_data(product, batch, label.serial, resolver) for label in chunk]
+            payload = _payload(template, datas, job.dpi, compiled, quantity)
+            store.mark_labels(job_id, [label.position for label in chunk], "sent", actor)
+            try:
+                printer.send(payload, name=f"job-{job_id}-{offset // CHUNK + 1:04d}")
+            except PrinterNotSent as error:
+                # Not one byte left: these labels are certainly unprinted.
+                store.mark_labels(job_id, [label.position for label in chunk], "pending", actor)
+                job = store.print_job(job_id)
+                raise JobInterrupted(_interrupted(job, str(error)), job) from None
+            except PrinterError as error:
+                raise JobInterrupted(
+                    _interrupted(store.print_job(job_id), str(error)), store.print_job(job_id)
+                ) from None
+            if progress:
+                progress(len(chunk))
+        status = printer.status()
+        sent = [label.position for label in store.print_job(job_id).labels if label.state == "sent"]
+        if status.ready:
+            if sent:
+                store.mark_labels(job_id, sent, "confirmed", actor)
+            return PrintOutcome(store.print_job(job_id), True)
+        return PrintOutcome(store.print_job(job_id), False, status.problem)
+    finally:
+        if own_printer:
+            printer.close()
+
+
+def _payload(
+    template: Template, datas: list[LabelData], dpi: int, compiled: object, quantity: str
+) -> bytes:
+    if compiled is not None:
+        from batchlabel.render.zpl import CompiledZpl
+
+        assert isinstance(compiled, CompiledZpl)
+        return "".join(compiled.label(d).replace("^XZ", quantity) for d in datas).encode()
+    buffer = io.BytesIO()
+    write_label_pdf((render_label(template, d, dpi) for d in datas), buffer, dpi)
+    return buffer.getvalue()
+
+
+def _interrupted(job: PrintJob, cause: str) -> str:
+    confirmed, uncertain, pending = (
+        job.serials("confirmed"),
+        job.serials("sent"),
+        job.serials("pending"),
+    )
+    return (
+        f"{cause} Job {job.id}: {len(confirmed)} confirmed, {len(uncertain)} uncertain"
+        f" ({_list(uncertain)}), {len(pending)} not sent. Check the printed labels, then run "
+        f"'batchlabel print --resume {job.id}' for the ones not sent and "
+        f"'batchlabel reprint SERIAL... --reason TEXT' for uncertain ones that did not come out."
+    )
+
+
+def _list(serials: list[str], limit: int = 8) -> str:
+    shown = ", ".join(serials[:limit])
+    return (
+        shown + (f" and {len(serials) - limit} more" if len(serials) > limit else "")
+        if serials
+        else "none"
+    )
+
+
+__all__ = [
+    "BatchlabelError",
+    "JobInterrupted",
+    "PrintOutcome",
+    "resolve_printer",
+    "run_job",
+    "start_job",
+]

@@ -1,0 +1,252 @@
+"""Print job records: which labels of a job are pending, sent, confirmed, failed or voided."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from batchlabel.errors import ConflictError, InputError, NotFoundError
+from batchlabel.models import Actor, Batch, Unit
+
+JOB_LABEL_STATES = ("pending", "sent", "confirmed", "failed", "voided")
+
+
+@dataclass(frozen=True)
+class JobLabel:
+    position: int
+    unit_id: int | None
+    serial: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    id: int
+    batch_id: int
+    template: str
+    printer: str
+    dpi: int
+    kind: str
+    reason: str | None
+    labels: tuple[JobLabel, ...]
+
+    def serials(self, state: str) -> list[str]:
+        return [
+            label.serial or f"#{label.position}" for label in self.labels if label.state == state
+        ]
+
+
+class PrintRecords:
+    """Mixed into Store: print job SQL."""
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        actor: Actor,
+        product_id: int | None = None,
+        batch_id: int | None = None,
+        serial: str | None = None,
+        **detail: Any,
+    ) -> None:
+        raise NotImplementedError
+
+    def add_printer(self, name: str, uri: str, dpi: int, language: str, actor: Actor) -> None:
+        try:
+            with self.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO printers (name, uri, dpi, language, created_at) VALUES (?, ?, ?, ?, datetime('now'))",
+                    (name, uri, dpi, language),
+                )
+                self._log(conn, "printer_added", actor, name=name, uri=uri)
+        except sqlite3.IntegrityError:
+            raise ConflictError(f"A printer named '{name}' already exists.") from None
+
+    def printers(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT name, uri, dpi, language FROM printers ORDER BY name")
+
+    def printer(self, name: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT name, uri, dpi, language FROM printers WHERE name = ?", [name])
+        return rows[0] if rows else None
+
+    def create_print_job(
+        self,
+        batch: Batch,
+        template: str,
+        printer: str,
+        dpi: int,
+        units: list[Unit] | None,
+        labels: int,
+        actor: Actor,
+        kind: str = "print",
+        reason: str | None = None,
+    ) -> int:
+        """Record a job and its labels as pending, in one transaction. A first print of a
+        serial whose label may already exist is refused: that needs a reprint."""
+        with self.transaction() as conn:
+            if units and kind == "print":
+                for offset in range(0, len(units), 500):
+                    chunk = units[offset : offset + 500]
+                    marks = ",".join("?" * len(chunk))
+                    row = conn.execute(
+                        f"SELECT u.serial, u.state FROM units u WHERE u.id IN ({marks})"
+                        " AND (u.state != 'allocated' OR EXISTS (SELECT 1 FROM print_job_labels l"
+                        " WHERE l.unit_id = u.id AND l.state != 'voided'))",
+                        [u.id for u in chunk],
+                    ).fetchone()
+                    if row:
+                        raise ConflictError(
+                            f"Serial {row[0]} already has a label ({row[1]}); to print it again use "
+                            f"'batchlabel reprint {row[0]} --reason TEXT'."
+                        )
+            cursor = conn.execute(
+                "INSERT INTO print_jobs (batch_id, template, printer, dpi, kind, reason, station, user,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, datetime('now'))",
+                (batch.id, template, printer, dpi, kind, reason, actor.station, actor.user),
+            )
+            job_id = int(cursor.lastrowid or 0)
+            if units:
+                conn.executemany(
+                    "INSERT INTO print_job_labels (job_id, position, unit_id) VALUES (?, ?, ?)",
+                    [(job_id, n, u.id) for n, u in enumerate(units)],
+                )
+            else:
+                conn.executemany(
+                    "INSERT INTO print_job_labels (job_id, position, unit_id) VALUES (?, ?, NULL)",
+                    [(job_id, n) for n in range(labels)],
+                )
+            self._log(
+                conn,
+                "print_job_created" if kind == "print" else "reprint",
+                actor,
+                batch.product_id,
+                batch.id,
+                job=job_id,
+                template=template,
+                printer=printer,
+                labels=len(units) if units else labels,
+                reason=reason,
+            )
+        return job_id
+
+    def mark_labels(self, job_id: int, positions: list[int], state: str, actor: Actor) -> None:
+        """Move labels of a job to ``state``; 'sent' also marks their units printed."""
+        if state not in JOB_LABEL_STATES:
+            raise InputError(f"Unknown label state '{state}'.")
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE print_job_labels SET state = ? WHERE job_id = ? AND position = ?",
+                [(state, job_id, p) for p in positions],
+            )
+            if state == "sent":
+                conn.executemany(
+                    "UPDATE units SET state = 'printed' WHERE state = 'allocated' AND id ="
+                    " (SELECT unit_id FROM print_job_labels WHERE job_id = ? AND position = ?)",
+                    [(job_id, p) for p in positions],
+                )
+            batch_id = conn.execute(
+                "SELECT batch_id FROM print_jobs WHERE id = ?", (job_id,)
+            ).fetchone()[0]
+            self._log(
+                conn,
+                f"labels_{state}",
+                actor,
+                None,
+                batch_id,
+                job=job_id,
+                count=len(positions),
+                first=positions[0] if positions else None,
+                last=positions[-1] if positions else None,
+            )
+
+    def print_job(self, job_id: int) -> PrintJob:
+        rows = self._rows("SELECT * FROM print_jobs WHERE id = ?", [job_id])
+        if not rows:
+            raise NotFoundError(f"No print job {job_id}; 'batchlabel jobs' lists them.")
+        job = rows[0]
+        labels = tuple(
+            JobLabel(r["position"], r["unit_id"], r["serial"], r["state"])
+            for r in self._rows(
+                "SELECT l.position, l.unit_id, u.serial, l.state FROM print_job_labels l"
+                " LEFT JOIN units u ON u.id = l.unit_id WHERE l.job_id = ? ORDER BY l.position",
+                [job_id],
+            )
+        )
+        return PrintJob(
+            job["id"],
+            job["batch_id"],
+            job["template"],
+            job["printer"],
+            job["dpi"],
+            job["kind"],
+            job["reason"],
+            labels,
+        )
+
+    def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT j.id, j.kind, j.template, j.printer, j.created_at, b.lot, p.sku,"
+            " sum(l.state = 'pending') AS pending, sum(l.state = 'sent') AS sent,"
+            " sum(l.state = 'confirmed') AS confirmed, sum(l.state = 'voided') AS voided"
+            " FROM print_jobs j JOIN batches b ON b.id = j.batch_id JOIN products p ON p.id = b.product_id"
+            " LEFT JOIN print_job_labels l ON l.job_id = j.id GROUP BY j.id ORDER BY j.id DESC LIMIT ?",
+            [limit],
+        )
+
+    def void_units(self, units: list[Unit], reason: str, actor: Actor) -> None:
+        """Void serials for good: never reused, pending labels of them are not sent."""
+        with self.transaction() as conn:
+            for unit in units:
+                conn.execute("UPDATE units SET state = 'voided' WHERE id = ?", (unit.id,))
+                conn.execute(
+                    "UPDATE print_job_labels SET state = 'voided' WHERE unit_id = ? AND state = 'pending'",
+                    (unit.id,),
+                )
+                batch = conn.execute(
+                    "SELECT product_id FROM batches WHERE id = ?", (unit.batch_id,)
+                ).fetchone()
+                self._log(
+                    conn, "voided", actor, batch[0], unit.batch_id, unit.serial, reason=reason
+                )
+
+
+def _unit(row: dict[str, Any]) -> Unit:
+    return Unit(row["id"], row["batch_id"], row["serial"], row["state"])
+
+
+class SerialLookup:
+    """Mixed into Store: serials named without their lot (void, reprint)."""
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def units_anywhere(self, serials: Sequence[str], sku: str | None = None) -> list[Unit]:
+        found: list[Unit] = []
+        for serial in serials:
+            sql = (
+                "SELECT u.id, u.batch_id, u.serial, u.state, p.sku FROM units u"
+                " JOIN products p ON p.id = u.product_id WHERE u.serial = ?"
+            )
+            params: list[Any] = [serial]
+            if sku:
+                sql += " AND p.sku = ?"
+                params.append(sku)
+            rows = self._rows(sql, params)
+            if not rows:
+                raise NotFoundError(
+                    f"No unit with serial '{serial}'; check the label or add --sku."
+                )
+            if len(rows) > 1:
+                raise InputError(
+                    f"Serial '{serial}' exists for several products; add --sku to choose one."
+                )
+            found.append(_unit(rows[0]))
+        return found

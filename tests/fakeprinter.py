@@ -1,0 +1,87 @@
+"""A fake ZPL printer: a TCP server on 127.0.0.1 that records what reaches it, answers ~HS,
+and can be told to misbehave (close mid-job, go silent, paper out, head open, slow accept)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Behaviour:
+    close_after_bytes: int | None = None  # drop the connection once this much arrived
+    silent: bool = False  # never answer ~HS
+    paper_out: bool = False
+    head_open: bool = False
+    accept_delay: float = 0.0
+
+
+@dataclass
+class FakePrinter:
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    received: bytearray = field(default_factory=bytearray)
+
+    def __post_init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def uri(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def labels(self) -> list[str]:
+        return re.findall(r"\^XA.*?\^XZ", bytes(self.received).decode("utf-8", "replace"), re.S)
+
+    def _serve(self) -> None:
+        self._server.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if self.behaviour.accept_delay:
+                time.sleep(self.behaviour.accept_delay)
+            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
+
+    def _handle(self, connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(0.2)
+            while not self._stop.is_set():
+                try:
+                    chunk = connection.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                limit = self.behaviour.close_after_bytes
+                if limit is not None and len(self.received) + len(chunk) >= limit:
+                    self.received.extend(chunk[: max(0, limit - len(self.received))])
+                    connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if b"~HS" in chunk:
+                    chunk = chunk.replace(b"~HS", b"")
+                    if not self.behaviour.silent:
+                        connection.sendall(self._status())
+                self.received.extend(chunk)
+
+    def _status(self) -> bytes:
+        b = self.behaviour
+        line1 = f"030,{int(b.paper_out)},0,1245,000,0,0,0,000,0,0,0"
+        line2 = f"001,0,{int(b.head_open)},0,0,2,4,0,00000000,1,000"
+        line3 = "1234,0"
+        return b"".join(b"\x02" + line.encode() + b"\x03\r\n" for line in (line1, line2, line3))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+        self._thread.join(timeout=2)
