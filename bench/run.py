@@ -7,7 +7,11 @@ import sys
 
 from bench.common import print_table
 
-SUITES = {"allocation": "Serial allocation", "labels": "Label rendering"}
+SUITES = {
+    "allocation": "Serial allocation",
+    "labels": "Label rendering",
+    "printing": "Printing",
+}
 
 
 def main(names: list[str]) -> None:

@@ -10,7 +10,11 @@ from rich.panel import Panel
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, pass_app
+from batchlabel.errors import BatchlabelError
+from batchlabel.printing import run_job, start_job
+from batchlabel.rendering import batch_labels, render_files
 from batchlabel.store import Store
+from batchlabel.templates import find_template
 
 DEMO_GTIN = "09506000134352"  # GS1's own example GTIN
 
@@ -30,7 +34,7 @@ def _step(number: int, text: str) -> None:
 )
 @pass_app
 def demo(app: AppContext, directory: Path) -> None:
-    """Show the whole job on demo data: products, a released batch, serials."""
+    """Show the whole job on demo data: products, a released batch, serials, labels, printing."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "batchlabel.db"
     for leftover in directory.glob("batchlabel.db*"):
@@ -85,10 +89,28 @@ def demo(app: AppContext, directory: Path) -> None:
             f"   Batch {tote_batch.lot} of {tote.sku} stays [yellow]{tote_batch.status}[/]:"
             " its labels will not print until QA releases it."
         )
+        template = find_template("item-50x30", app.templates_dir)
+        labels = batch_labels(store, released, template, resolver=app.resolver)
+        preview = render_files(template, labels[:1], "png", directory / "preview", 203)
+        _step(4, f"Preview of the first label: [bold]{preview.files[0]}[/] (PNG at 203 dpi).")
+        printer_file = (directory / "printer" / "labels.zpl").resolve()
+        printer_file.unlink(missing_ok=True)
+        job_id = start_job(store, released, template, f"file://{printer_file}", 203, actor)
+        outcome = run_job(store, job_id, template, actor, resolver=app.resolver)
+        _step(
+            5,
+            f"Print job {job_id} sent {len(outcome.job.serials('confirmed'))} labels to the "
+            f"file printer [bold]{printer_file}[/] (ZPL; tcp:// and cups:// printers work alike).",
+        )
+        try:
+            start_job(store, tote_batch, template, f"file://{printer_file}", 203, actor)
+        except BatchlabelError as error:
+            _step(6, f"Printing the unreleased tote batch is refused: [italic]{error}[/]")
         console.print(
             Panel.fit(
-                f"Try: batchlabel --db {db_path} batch show {lot}\n"
-                f"     batchlabel --db {db_path} batch list",
+                f"Try: batchlabel --db {db_path} batch show {lot} --sku {collar.sku}\n"
+                f"     batchlabel --db {db_path} jobs\n"
+                f"     batchlabel --db {db_path} render {lot} --sku {collar.sku} --format pdf --sheet a4-3x7",
                 title="Demo done",
             )
         )

@@ -1,0 +1,58 @@
+"""Labels/s streamed to the fake printer on 127.0.0.1 for a 10,000-label job, and the peak
+memory of the job, against a 1,000-label job (memory must stay flat as the job grows)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from batchlabel.models import Actor
+from batchlabel.printing import run_job, start_job
+from batchlabel.store import Store
+from batchlabel.templates import find_template
+from bench.common import Figure
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fakeprinter import FakePrinter
+
+ACTOR = Actor("bench", "bench")
+
+
+def job(count: int) -> tuple[float, float]:
+    printer = FakePrinter()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(Path(folder) / "bench.db")
+        store.add_product("B", "Bench collar", ACTOR, gtin="09506000134352")
+        batch = store.create_batch("B", ACTOR, lot="L1", planned_quantity=count).batch
+        batch = store.set_status(batch, "released", ACTOR, "bench")
+        template = find_template("item-50x30")
+        job_id = start_job(store, batch, template, printer.uri, 203, ACTOR)
+        tracemalloc.start()
+        start = time.perf_counter()
+        outcome = run_job(store, job_id, template, ACTOR)
+        seconds = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert outcome.confirmed
+        store.close()
+    printer.close()
+    return count / seconds, peak / 1e6
+
+
+def run() -> list[Figure]:
+    small_rate, small_peak = job(1_000)
+    rate, peak = job(10_000)
+    return [
+        Figure("10,000-label job to fake printer (tcp://127.0.0.1)", rate, "labels/s", ">= 2,000"),
+        Figure(
+            "peak Python memory, 10,000 labels",
+            peak,
+            "MB",
+            "flat",
+            f"1,000 labels: {small_peak:.1f} MB",
+        ),
+        Figure("1,000-label job", small_rate, "labels/s"),
+    ]

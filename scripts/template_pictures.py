@@ -1,0 +1,40 @@
+"""Regenerate docs/templates/*.png, the README's pictures of the built-in templates, with the
+project's own renderer: python scripts/template_pictures.py"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from batchlabel.gs1 import digital_link
+from batchlabel.labels import LabelData
+from batchlabel.render import render_label
+from batchlabel.templates import list_templates
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "templates"
+
+
+def sample(gtin: str) -> LabelData:
+    return LabelData(
+        "COL-M",
+        "Leather dog collar, size M",
+        "",
+        gtin,
+        "2648-01",
+        "K7M2QX9P",
+        date(2026, 11, 23),
+        date(2028, 11, 22),
+        digital_link("https://id.example.com", gtin, "2648-01", "K7M2QX9P"),
+    )
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for template in list_templates():
+        gtin = "036000291452" if template.name == "retail-upca" else "09506000134352"
+        render_label(template, sample(gtin), 203).save(OUT / f"{template.name}.png")
+        print(OUT / f"{template.name}.png")
+
+
+if __name__ == "__main__":
+    main()
