@@ -23,6 +23,7 @@ from batchlabel.labels import DEFAULT_RESOLVER, LabelData, label_data
 from batchlabel.models import RELEASED, VOIDED, Actor, Batch, Unit
 from batchlabel.printers import Printer, open_printer
 from batchlabel.render import compile_template, render_label, write_label_pdf
+from batchlabel.render.zpl import CompiledZpl
 from batchlabel.store import Store
 from batchlabel.store.printing import PrintJob
 from batchlabel.templates import Template
@@ -150,9 +151,8 @@ def run_job(
                 job = store.print_job(job_id)
                 raise JobInterrupted(_interrupted(job, str(error)), job) from None
             except PrinterError as error:
-                raise JobInterrupted(
-                    _interrupted(store.print_job(job_id), str(error)), store.print_job(job_id)
-                ) from None
+                job = store.print_job(job_id)
+                raise JobInterrupted(_interrupted(job, str(error)), job) from None
             if progress:
                 progress(len(chunk))
         status = printer.status()
@@ -168,12 +168,13 @@ def run_job(
 
 
 def _payload(
-    template: Template, datas: list[LabelData], dpi: int, compiled: object, quantity: str
+    template: Template,
+    datas: list[LabelData],
+    dpi: int,
+    compiled: CompiledZpl | None,
+    quantity: str,
 ) -> bytes:
     if compiled is not None:
-        from batchlabel.render.zpl import CompiledZpl
-
-        assert isinstance(compiled, CompiledZpl)
         return "".join(compiled.label(d).replace("^XZ", quantity) for d in datas).encode()
     buffer = io.BytesIO()
     write_label_pdf((render_label(template, d, dpi) for d in datas), buffer, dpi)
