@@ -261,3 +261,16 @@ def test_print_through_real_cups_raw_queue(run, printer: FakePrinter, cups_queue
     assert done.exit_code == 0, done.stderr
     wait_for(lambda: len(printer.labels()) == 3, seconds=30)
     assert serials_in(printer.labels()) == ["000001", "000002", "000003"]
+
+
+def test_unreachable_printer_leaves_labels_not_sent(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    setup_batch(run, quantity=2)
+    gone = FakePrinter()
+    uri = gone.uri
+    gone.close()
+    failed = run("print", "L1", "--printer", uri)
+    assert failed.exit_code == 1 and "Cannot reach the printer" in failed.stderr
+    store = Store.open(db_path)
+    job = store.print_job(1)
+    store.close()
+    assert job.serials("pending") == ["000001", "000002"] and job.serials("sent") == []

@@ -27,7 +27,8 @@ class TcpPrinter:
                     (self.host, self.port), timeout=self.timeout
                 )
             except OSError as error:
-                raise PrinterError(
+                # Nothing left yet: the labels of this send are certainly not printed.
+                raise PrinterNotSent(
                     f"Cannot reach the printer at {self.host}:{self.port} ({error.strerror or error}); "
                     "check that it is on and on the network."
                 ) from None
