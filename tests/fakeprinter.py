@@ -27,6 +27,7 @@ class FakePrinter:
     def __post_init__(self) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
+        self._server.settimeout(0.2)  # before the thread starts: close() may come at once
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -39,7 +40,6 @@ class FakePrinter:
         return re.findall(r"\^XA.*?\^XZ", bytes(self.received).decode("utf-8", "replace"), re.S)
 
     def _serve(self) -> None:
-        self._server.settimeout(0.2)
         while not self._stop.is_set():
             try:
                 connection, _ = self._server.accept()
