@@ -17,12 +17,14 @@ class Behaviour:
     paper_out: bool = False
     head_open: bool = False
     accept_delay: float = 0.0
+    keep: bool = True  # False: only count the bytes (benchmarks, so memory measures the sender)
 
 
 @dataclass
 class FakePrinter:
     behaviour: Behaviour = field(default_factory=Behaviour)
     received: bytearray = field(default_factory=bytearray)
+    byte_count: int = 0
 
     def __post_init__(self) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -72,7 +74,9 @@ class FakePrinter:
                     chunk = chunk.replace(b"~HS", b"")
                     if not self.behaviour.silent:
                         connection.sendall(self._status())
-                self.received.extend(chunk)
+                self.byte_count += len(chunk)
+                if self.behaviour.keep:
+                    self.received.extend(chunk)
 
     def _status(self) -> bytes:
         b = self.behaviour

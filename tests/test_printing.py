@@ -92,8 +92,7 @@ def test_connection_lost_mid_job_then_resume(run, db_path: Path) -> None:  # typ
     assert first.exit_code == 1
     assert "not sent" in first.stderr and "--resume 1" in first.stderr
     store = Store.open(db_path)
-    job = store.print_job(1)
-    uncertain, pending = job.serials("sent"), job.serials("pending")
+    uncertain, pending = store.job_serials(1, "sent"), store.job_serials(1, "pending")
     store.close()
     assert len(uncertain) == 200 and len(pending) == 250  # first chunk left, the rest never did
     healthy = FakePrinter()
@@ -271,6 +270,6 @@ def test_unreachable_printer_leaves_labels_not_sent(run, db_path: Path) -> None:
     failed = run("print", "L1", "--printer", uri)
     assert failed.exit_code == 1 and "Cannot reach the printer" in failed.stderr
     store = Store.open(db_path)
-    job = store.print_job(1)
+    pending, sent = store.job_serials(1, "pending"), store.job_serials(1, "sent")
     store.close()
-    assert job.serials("pending") == ["000001", "000002"] and job.serials("sent") == []
+    assert pending == ["000001", "000002"] and sent == []

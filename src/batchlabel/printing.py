@@ -134,32 +134,30 @@ def run_job(
     product = store.product(batch.sku)
     own_printer = printer is None
     printer = printer or open_printer(job.printer)
-    pending = [label for label in job.labels if label.state == "pending"]
     compiled = compile_template(template, job.dpi) if printer.language == "zpl" else None
     quantity = f"^PQ{copies}^XZ" if copies > 1 else "^XZ"
     try:
-        for offset in range(0, len(pending), CHUNK):
-            chunk = pending[offset : offset + CHUNK]
+        number, after = 0, -1
+        # Pending labels are read a chunk at a time, so memory stays flat for any job size.
+        while chunk := store.job_labels(job_id, "pending", after, CHUNK):
+            number, after = number + 1, chunk[-1].position
+            positions = [label.position for label in chunk]
             datas = [label_data(product, batch, label.serial, resolver) for label in chunk]
             payload = _payload(template, datas, job.dpi, compiled, quantity)
-            store.mark_labels(job_id, [label.position for label in chunk], "sent", actor)
+            store.mark_labels(job_id, positions, "sent", actor)
             try:
-                printer.send(payload, name=f"job-{job_id}-{offset // CHUNK + 1:04d}")
+                printer.send(payload, name=f"job-{job_id}-{number:04d}")
             except PrinterNotSent as error:
                 # Not one byte left: these labels are certainly unprinted.
-                store.mark_labels(job_id, [label.position for label in chunk], "pending", actor)
-                job = store.print_job(job_id)
-                raise JobInterrupted(_interrupted(job, str(error)), job) from None
+                store.mark_labels(job_id, positions, "pending", actor)
+                raise JobInterrupted(_interrupted(store, job_id, str(error)), job) from None
             except PrinterError as error:
-                job = store.print_job(job_id)
-                raise JobInterrupted(_interrupted(job, str(error)), job) from None
+                raise JobInterrupted(_interrupted(store, job_id, str(error)), job) from None
             if progress:
                 progress(len(chunk))
         status = printer.status()
-        sent = [label.position for label in store.print_job(job_id).labels if label.state == "sent"]
         if status.ready:
-            if sent:
-                store.mark_labels(job_id, sent, "confirmed", actor)
+            store.confirm_sent(job_id, actor)
             return PrintOutcome(store.print_job(job_id), True)
         return PrintOutcome(store.print_job(job_id), False, status.problem)
     finally:
@@ -181,15 +179,12 @@ def _payload(
     return buffer.getvalue()
 
 
-def _interrupted(job: PrintJob, cause: str) -> str:
-    confirmed, uncertain, pending = (
-        job.serials("confirmed"),
-        job.serials("sent"),
-        job.serials("pending"),
-    )
+def _interrupted(store: Store, job_id: int, cause: str) -> str:
+    job = store.print_job(job_id)
+    uncertain = store.job_serials(job_id, "sent")
     return (
-        f"{cause} Job {job.id}: {len(confirmed)} confirmed, {len(uncertain)} uncertain"
-        f" ({_list(uncertain)}), {len(pending)} not sent. Check the printed labels, then run "
+        f"{cause} Job {job.id}: {job.count('confirmed')} confirmed, {len(uncertain)} uncertain"
+        f" ({_list(uncertain)}), {job.count('pending')} not sent. Check the printed labels, then run "
         f"'batchlabel print --resume {job.id}' for the ones not sent and "
         f"'batchlabel reprint SERIAL... --reason TEXT' for uncertain ones that did not come out."
     )

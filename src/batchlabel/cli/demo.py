@@ -99,7 +99,7 @@ def demo(app: AppContext, directory: Path) -> None:
         outcome = run_job(store, job_id, template, actor, resolver=app.resolver)
         _step(
             5,
-            f"Print job {job_id} sent {len(outcome.job.serials('confirmed'))} labels to the "
+            f"Print job {job_id} sent {outcome.job.count('confirmed')} labels to the "
             f"file printer [bold]{printer_file}[/] (ZPL; tcp:// and cups:// printers work alike).",
         )
         try:

@@ -12,6 +12,7 @@ from batchlabel.errors import InputError, PrinterError
 from batchlabel.printers import open_printer
 from batchlabel.printers.cups import cups_queues
 from batchlabel.printing import PrintOutcome, resolve_printer, run_job, start_job
+from batchlabel.store import Store
 from batchlabel.store.printing import PrintJob
 from batchlabel.templates import find_template
 
@@ -114,7 +115,7 @@ def print_command(
         job = store.print_job(resume_job)
         uri = resolve_printer(store, printer_name)[0] if printer_name else None
         outcome = _run(app, job.id, job.template, copies, as_json, uri)
-        _report(outcome, as_json)
+        _report(store, outcome, as_json)
         return
     if not lot or not printer_name:
         raise click.UsageError("Give a LOT and --printer (or --resume JOB).")
@@ -136,7 +137,7 @@ def print_command(
         copies,
         reason if allow_unreleased else None,
     )
-    _report(_run(app, job_id, template.name, copies, as_json), as_json)
+    _report(store, _run(app, job_id, template.name, copies, as_json), as_json)
 
 
 def _run(
@@ -150,7 +151,7 @@ def _run(
     store = app.store
     job = store.print_job(job_id)
     template = find_template(template_name, app.templates_dir)
-    pending = len(job.serials("pending"))
+    pending = job.count("pending")
     with Progress(console=console, transient=True, disable=quiet) as bar:
         task = bar.add_task(f"Job {job_id}: printing", total=pending)
         device = open_printer(uri) if uri else None
@@ -170,26 +171,26 @@ def _run(
                 device.close()
 
 
-def _report(outcome: PrintOutcome, as_json: bool) -> None:
+def _report(store: Store, outcome: PrintOutcome, as_json: bool) -> None:
     job: PrintJob = outcome.job
     if as_json:
         emit_json(
             {
                 "job": job.id,
-                "confirmed": job.serials("confirmed"),
-                "uncertain": job.serials("sent"),
-                "pending": job.serials("pending"),
+                "confirmed": store.job_serials(job.id, "confirmed"),
+                "uncertain": store.job_serials(job.id, "sent"),
+                "pending": store.job_serials(job.id, "pending"),
                 "note": outcome.note,
             }
         )
     elif outcome.confirmed:
         console.print(
-            f"Job {job.id}: {len(job.serials('confirmed'))} label(s) printed and confirmed."
+            f"Job {job.id}: {job.count('confirmed')} label(s) printed and confirmed."
         )
     if not outcome.confirmed:
         # Exit 1: the packer must look at the labels before going on.
         raise PrinterError(
-            f"Job {job.id}: {len(job.serials('sent'))} label(s) sent but not confirmed. {outcome.note} "
+            f"Job {job.id}: {job.count('sent')} label(s) sent but not confirmed. {outcome.note} "
             "Check them; reprint any that did not come out with 'batchlabel reprint SERIAL --reason TEXT'."
         )
 
@@ -230,7 +231,7 @@ def reprint(
         allow_unreleased=None,
     )
     outcome = _run(app, job_id, template.name, 1, False)
-    _report(outcome, False)
+    _report(store, outcome, False)
 
 
 @cli.command()

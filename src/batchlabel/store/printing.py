@@ -23,6 +23,9 @@ class JobLabel:
 
 @dataclass(frozen=True)
 class PrintJob:
+    """A job and how many of its labels are in each state (the labels themselves are read
+    in chunks with ``job_labels`` so that a large job never sits in memory)."""
+
     id: int
     batch_id: int
     template: str
@@ -30,12 +33,10 @@ class PrintJob:
     dpi: int
     kind: str
     reason: str | None
-    labels: tuple[JobLabel, ...]
+    counts: dict[str, int]
 
-    def serials(self, state: str) -> list[str]:
-        return [
-            label.serial or f"#{label.position}" for label in self.labels if label.state == state
-        ]
+    def count(self, state: str) -> int:
+        return self.counts.get(state, 0)
 
 
 class PrintRecords:
@@ -172,14 +173,13 @@ class PrintRecords:
         if not rows:
             raise NotFoundError(f"No print job {job_id}; 'batchlabel jobs' lists them.")
         job = rows[0]
-        labels = tuple(
-            JobLabel(r["position"], r["unit_id"], r["serial"], r["state"])
+        counts = {
+            r["state"]: r["n"]
             for r in self._rows(
-                "SELECT l.position, l.unit_id, u.serial, l.state FROM print_job_labels l"
-                " LEFT JOIN units u ON u.id = l.unit_id WHERE l.job_id = ? ORDER BY l.position",
+                "SELECT state, count(*) AS n FROM print_job_labels WHERE job_id = ? GROUP BY state",
                 [job_id],
             )
-        )
+        }
         return PrintJob(
             job["id"],
             job["batch_id"],
@@ -188,8 +188,48 @@ class PrintRecords:
             job["dpi"],
             job["kind"],
             job["reason"],
-            labels,
+            counts,
         )
+
+    def job_labels(
+        self, job_id: int, state: str, after: int = -1, limit: int = 200
+    ) -> list[JobLabel]:
+        """The next ``limit`` labels of a job in ``state`` after position ``after``, in order."""
+        return [
+            JobLabel(r["position"], r["unit_id"], r["serial"], r["state"])
+            for r in self._rows(
+                "SELECT l.position, l.unit_id, u.serial, l.state FROM print_job_labels l"
+                " LEFT JOIN units u ON u.id = l.unit_id"
+                " WHERE l.job_id = ? AND l.state = ? AND l.position > ? ORDER BY l.position LIMIT ?",
+                [job_id, state, after, limit],
+            )
+        ]
+
+    def job_serials(self, job_id: int, state: str) -> list[str]:
+        """Serials of a job's labels in ``state`` (``#N`` for batch labels without one)."""
+        return [
+            r["serial"] or f"#{r['position']}"
+            for r in self._rows(
+                "SELECT l.position, u.serial FROM print_job_labels l"
+                " LEFT JOIN units u ON u.id = l.unit_id"
+                " WHERE l.job_id = ? AND l.state = ? ORDER BY l.position",
+                [job_id, state],
+            )
+        ]
+
+    def confirm_sent(self, job_id: int, actor: Actor) -> int:
+        """Mark every 'sent' label of a job confirmed; returns how many."""
+        with self.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE print_job_labels SET state = 'confirmed' WHERE job_id = ? AND state = 'sent'",
+                (job_id,),
+            ).rowcount
+            if changed:
+                batch_id = conn.execute(
+                    "SELECT batch_id FROM print_jobs WHERE id = ?", (job_id,)
+                ).fetchone()[0]
+                self._log(conn, "labels_confirmed", actor, None, batch_id, job=job_id, count=changed)
+        return int(changed)
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._rows(
