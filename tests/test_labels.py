@@ -15,6 +15,8 @@ from batchlabel.errors import InputError, TemplateError
 from batchlabel.gs1 import AI82_CHARACTERS, digital_link
 from batchlabel.labels import LabelData
 from batchlabel.render import compile_template, raster_label, render_label, write_label_pdf
+from batchlabel.render.geometry import dots
+from batchlabel.render.text import fit_text
 from batchlabel.render.zpl import escape
 from batchlabel.templates import find_template, list_templates, load_template
 from tests.conftest import GTIN
@@ -148,6 +150,23 @@ def test_png_and_zpl_agree_in_layout() -> None:
     assert a.keys() == b.keys() == {"Code128", "DataMatrix"}
     for name in a:
         assert abs(a[name][0] - b[name][0]) <= 4 and abs(a[name][1] - b[name][1]) <= 4, (name, a, b)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Collar {lot} {0} }{", "M", "Leather dog collar with brass buckle, hand-stitched, size M"],
+)
+def test_zpl_text_breaks_as_the_preview_does_and_keeps_braces(name: str) -> None:
+    template = find_template("item-50x30")
+    element = template.elements[0]
+    label = compile_template(template, 203).label(data(name=name))
+    box_w, box_h, size = (dots(v, 203) for v in (element.width, element.height, element.size))
+    fitted = fit_text(name, box_w, box_h, size, element.bold, True, "test")
+    shown = re.search(r"\^FB(\d+),(\d+),\d+,L,0\^FH\^FD(.*?)\^FS", label)
+    assert shown is not None
+    assert shown.group(3).split("\\&") == list(fitted.lines)
+    assert int(shown.group(2)) == len(fitted.lines)
+    assert f"^A0N,{fitted.size_dots},{fitted.size_dots}" in label
 
 
 def test_escape_covers_zpl_control_characters() -> None:

@@ -5,6 +5,7 @@ Nothing here "fixes" input: a wrong check digit is an error naming the expected 
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Sequence
@@ -57,11 +58,13 @@ def _validate_key(value: str, kind: str, lengths: Sequence[int]) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=1024)  # a job repeats one GTIN on every label
 def validate_gtin(gtin: str) -> str:
     """Return ``gtin`` unchanged if it is a valid GTIN-8/12/13/14, else raise InputError."""
     return _validate_key(gtin, "GTIN", GTIN_LENGTHS)
 
 
+@functools.lru_cache(maxsize=1024)
 def gtin14(gtin: str) -> str:
     """The 14-digit form used in AI (01) and Digital Link (validated, left-padded with zeros)."""
     return validate_gtin(gtin).rjust(14, "0")
@@ -90,6 +93,7 @@ def validate_ai82(value: str, what: str, max_length: int = 20) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=1024)
 def yymmdd(day: date) -> str:
     """A date as GS1 AI 11/15/17 write it."""
     return day.strftime("%y%m%d")

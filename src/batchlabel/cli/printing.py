@@ -184,9 +184,7 @@ def _report(store: Store, outcome: PrintOutcome, as_json: bool) -> None:
             }
         )
     elif outcome.confirmed:
-        console.print(
-            f"Job {job.id}: {job.count('confirmed')} label(s) printed and confirmed."
-        )
+        console.print(f"Job {job.id}: {job.count('confirmed')} label(s) printed and confirmed.")
     if not outcome.confirmed:
         # Exit 1: the packer must look at the labels before going on.
         raise PrinterError(

@@ -64,13 +64,12 @@ def text_width(text: str, size_dots: int, bold: bool) -> float:
     call, a table look-up per character well under one. Kerning only narrows text, so the
     sum never says a line fits when it does not."""
     advances = _advances(size_dots, bold)
-    total = 0.0
-    for char in text:
-        advance = advances.get(char)
-        if advance is None:
-            advance = advances[char] = font(size_dots, bold).getlength(char)
-        total += advance
-    return total
+    try:
+        return sum(map(advances.__getitem__, text))
+    except KeyError:
+        for char in set(text) - advances.keys():
+            advances[char] = font(size_dots, bold).getlength(char)
+        return sum(map(advances.__getitem__, text))
 
 
 def _wrap(text: str, width: int, height: int, size: int, bold: bool) -> FittedText | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import operator
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,12 +21,13 @@ from batchlabel.labels import LabelData
 from batchlabel.render.content import check_label, symbol_content, where
 from batchlabel.render.geometry import QUIET_ZONES, dots, module_dots
 from batchlabel.render.raster import HRI_SIZE_MM, _hri_dots, load_picture
-from batchlabel.render.text import fit_text
-from batchlabel.templates import Element, Template
+from batchlabel.render.text import LINE_SPACING, fit_text, text_width
+from batchlabel.templates import ATTRIBUTES, Element, Template
 
 # ^FH with the default indicator "_": these characters become _XX hex escapes.
 _ESCAPES = {ord(c): f"_{ord(c):02X}" for c in "_^~\\"}
 _ESCAPES.update({code: f"_{code:02X}" for code in range(32)})
+_SPECIAL = re.compile(r"[_^~\\\x00-\x1f]")
 _INVERT = bytes(255 - b for b in range(256))
 
 Piece = str | Callable[[LabelData], str]
@@ -32,7 +35,8 @@ Piece = str | Callable[[LabelData], str]
 
 def escape(text: str) -> str:
     """Field data made safe for a ^FH field."""
-    return text.translate(_ESCAPES)
+    # Most data needs no escape, and a search is far cheaper than translate.
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def gfa(image: Image.Image) -> str:
@@ -47,13 +51,16 @@ def gfa(image: Image.Image) -> str:
 
 @dataclass(frozen=True)
 class CompiledZpl:
+    """A template's ZPL as one format string whose holes are filled per label."""
+
     template: Template
-    pieces: tuple[Piece, ...]
+    pattern: str
+    fields: tuple[Callable[[LabelData], str], ...]
 
     def label(self, data: LabelData) -> str:
         if data.gtin is None:
             check_label(self.template, data)
-        return "".join(p if isinstance(p, str) else p(data) for p in self.pieces)
+        return self.pattern.format(*[field(data) for field in self.fields])
 
 
 def compile_template(template: Template, dpi: int) -> CompiledZpl:
@@ -64,22 +71,15 @@ def compile_template(template: Template, dpi: int) -> CompiledZpl:
     for element in template.elements:
         pieces.extend(_COMPILERS[element.type](template, element, dpi))
     pieces.append("^XZ\n")
-    return CompiledZpl(template, _merge(pieces))
+    pattern = "".join(
+        p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else "{}" for p in pieces
+    )
+    return CompiledZpl(template, pattern, tuple(p for p in pieces if not isinstance(p, str)))
 
 
 def raster_label(image: Image.Image) -> str:
     """A whole label as one graphic: for printers or layouts ZPL cannot draw natively."""
     return f"^XA^PW{image.width}^LL{image.height}^FO0,0{gfa(image)}^FS^XZ\n"
-
-
-def _merge(pieces: list[Piece]) -> tuple[Piece, ...]:
-    merged: list[Piece] = []
-    for piece in pieces:
-        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += piece
-        else:
-            merged.append(piece)
-    return tuple(merged)
 
 
 def _text(template: Template, element: Element, dpi: int) -> list[Piece]:
@@ -92,23 +92,40 @@ def _text(template: Template, element: Element, dpi: int) -> list[Piece]:
     label = where(template, element)
     shrink = element.fit == "shrink"
 
-    made: dict[str, str] = {}  # a batch repeats its names and lots on every label
+    line_dots = max(1, round(size * LINE_SPACING))
+    one_line = f"^FO{x},{y}^A0N,{size},{size}^FB{box_w},1,{line_dots - size},L,0^FH^FD"
+    one_line_fits = line_dots <= box_h
+    fill = template.filler(element)
 
-    def field(data: LabelData) -> str:
-        text = template.fill(element, data)
-        if text in made:
-            return made[text]
+    def make(text: str) -> str:
+        if one_line_fits and "\n" not in text and text_width(text, size, element.bold) <= box_w:
+            # What fit_text would answer for a line that fits whole (serials, mostly).
+            return f"{one_line}{escape(text)}^FS"
         # Break lines where the preview breaks them, so PNG and ZPL agree.
         fitted = fit_text(text, box_w, box_h, size, element.bold, shrink, label)
         body = "\\&".join(escape(line) for line in fitted.lines)
         gap = fitted.line_dots - fitted.size_dots
-        zpl = (
+        return (
             f"^FO{x},{y}^A0N,{fitted.size_dots},{fitted.size_dots}"
             f"^FB{box_w},{len(fitted.lines)},{gap},L,0^FH^FD{body}^FS"
         )
-        if len(made) < 256:
-            made[text] = zpl
-        return zpl
+
+    attributes = sorted({ATTRIBUTES[name] for name in element.placeholders})
+    if not attributes:
+        return [make("".join(part.literal for part in element.value))]
+    # A batch repeats its names, lots and dates on every label: keyed by the values shown,
+    # those fields are made once and the rest are a dictionary look-up.
+    values_of = operator.attrgetter(*attributes)
+    made: dict[object, str] = {}
+
+    def field(data: LabelData) -> str:
+        key = values_of(data)
+        known = made.get(key)
+        if known is None:
+            if len(made) >= 256:
+                made.clear()
+            known = made[key] = make(fill(data))
+        return known
 
     return [field]
 
@@ -120,6 +137,11 @@ def _symbol(template: Template, element: Element, dpi: int) -> list[Piece]:
     y = dots(element.y, dpi) + top * module
     bar_h = dots(element.height, dpi) - (_hri_dots(dpi) if element.hri else 0)
     hri_size = dots(HRI_SIZE_MM, dpi)
+
+    if element.type == "qr" and not element.gs1:
+        qr = f"^FO{x},{y}^BQN,2,{module},M^FH^FDMA,"
+        fill = template.filler(element)
+        return [lambda data: f"{qr}{escape(fill(data))}^FS"]
 
     def field(data: LabelData) -> str:
         content = symbol_content(template, element, data)

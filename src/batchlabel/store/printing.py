@@ -228,7 +228,9 @@ class PrintRecords:
                 batch_id = conn.execute(
                     "SELECT batch_id FROM print_jobs WHERE id = ?", (job_id,)
                 ).fetchone()[0]
-                self._log(conn, "labels_confirmed", actor, None, batch_id, job=job_id, count=changed)
+                self._log(
+                    conn, "labels_confirmed", actor, None, batch_id, job=job_id, count=changed
+                )
         return int(changed)
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
