@@ -41,6 +41,10 @@ _ALLOCATION_SLICE = 50_000
 WORKSHOP_COUNTER = 0
 
 
+# One encoder for event details: json.dumps(default=...) builds a new one on every call.
+_DETAIL = json.JSONEncoder(default=str)
+
+
 def now() -> str:
     """UTC timestamp with milliseconds, sortable as text."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -52,6 +56,7 @@ class Store(PrintRecords, SerialLookup):
     def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
         self.path = path
         self.db = db
+        self._products_by_id: dict[int, Product] = {}
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -106,7 +111,7 @@ class Store(PrintRecords, SerialLookup):
                 product_id,
                 batch_id,
                 serial,
-                json.dumps(detail, default=str),
+                _DETAIL.encode(detail),
             ),
         )
 
@@ -312,14 +317,21 @@ class Store(PrintRecords, SerialLookup):
         count: int,
         day: date,
     ) -> list[str]:
-        # One statement moves the counter and returns where our range ends.
-        (end,) = conn.execute(
-            "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (product_id, kind, scope)"
-            " DO UPDATE SET next_value = next_value + ? RETURNING next_value",
-            (product_id, kind, fmt.scope(day), 1 + count, count),
+        # One statement moves the counter and returns where our range ends; an UPDATE first,
+        # because the counter exists for all but the first allocation and an upsert costs more.
+        scope = fmt.scope(day)
+        row = conn.execute(
+            "UPDATE counters SET next_value = next_value + ?"
+            " WHERE product_id = ? AND kind = ? AND scope = ? RETURNING next_value",
+            (count, product_id, kind, scope),
         ).fetchone()
-        return fmt.generate(end - count, count, day)
+        if row is None:
+            row = conn.execute(
+                "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)"
+                " RETURNING next_value",
+                (product_id, kind, scope, 1 + count),
+            ).fetchone()
+        return fmt.generate(row[0] - count, count, day)
 
     def batch(self, lot: str, sku: str | None = None) -> Batch:
         """The batch with lot code ``lot`` (of product ``sku`` when two products share a lot code)."""
@@ -410,15 +422,15 @@ class Store(PrintRecords, SerialLookup):
         if count < 1:
             raise InputError("The count must be at least 1.")
         today = date.today()
-        with self.transaction() as conn:
-            # Read the product inside the lock: it is the one whose counter we move.
-            product = _product(
-                _one(
-                    conn,
-                    "SELECT p.* FROM products p JOIN batches b ON b.product_id = p.id WHERE b.id = ?",
-                    (batch.id,),
-                )
+        # A product's serial format and GTIN never change, so the product is read before the
+        # write lock (once per product and process): the lock is held only for the counter,
+        # the serials and the event, which is what bounds many stations allocating at once.
+        product = self._products_by_id.get(batch.product_id)
+        if product is None:
+            product = self._products_by_id[batch.product_id] = _product(
+                _one(self.conn, "SELECT * FROM products WHERE id = ?", (batch.product_id,))
             )
+        with self.transaction() as conn:
             serials = self._allocate(conn, product, batch.id, count, actor, today)
         return Allocation(batch, product.gtin, tuple(serials))
 
@@ -443,13 +455,19 @@ class Store(PrintRecords, SerialLookup):
                 # Lengths only grow with the counter: checking the last checks them all.
                 validate_ai82(chunk[-1], "serial")
                 try:
-                    # One statement per slice: json_each keeps the loop inside SQLite,
-                    # twice as fast as executemany over tuples.
-                    conn.execute(
-                        "INSERT INTO units (product_id, batch_id, serial)"
-                        " SELECT ?, ?, value FROM json_each(?)",
-                        (product.id, batch_id, json.dumps(chunk)),
-                    )
+                    if len(chunk) == 1:  # a station taking one serial: the common case
+                        conn.execute(
+                            "INSERT INTO units (product_id, batch_id, serial) VALUES (?, ?, ?)",
+                            (product.id, batch_id, chunk[0]),
+                        )
+                    else:
+                        # One statement per slice: json_each keeps the loop inside SQLite,
+                        # twice as fast as executemany over tuples.
+                        conn.execute(
+                            "INSERT INTO units (product_id, batch_id, serial)"
+                            " SELECT ?, ?, value FROM json_each(?)",
+                            (product.id, batch_id, json.dumps(chunk)),
+                        )
                 except sqlite3.IntegrityError:
                     raise ConflictError(
                         f"A serial of product '{product.sku}' near '{chunk[0]}' is already taken; "
