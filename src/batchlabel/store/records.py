@@ -34,6 +34,9 @@ from batchlabel.serials import (
 )
 from batchlabel.store.connection import connect, translated_errors
 from batchlabel.store.printing import PrintRecords, SerialLookup
+from batchlabel.store.rows import batch_from_row as _batch
+from batchlabel.store.rows import product_from_row as _product
+from batchlabel.store.scanning import ScanRecords
 
 # Bulk allocation above this size goes in slices so memory stays flat.
 _ALLOCATION_SLICE = 50_000
@@ -50,7 +53,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Store(PrintRecords, SerialLookup):
+class Store(PrintRecords, SerialLookup, ScanRecords):
     """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
 
     def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
@@ -198,19 +201,19 @@ class Store(PrintRecords, SerialLookup):
                 )
                 self._log(conn, "product_added", actor, cursor.lastrowid, sku=sku, gtin=gtin)
         except sqlite3.IntegrityError:
-            clash = "SKU" if self._find_product(sku) else "GTIN"
+            clash = "SKU" if self.find_product(sku) else "GTIN"
             value = sku if clash == "SKU" else gtin
             raise ConflictError(
                 f"A product with {clash} '{value}' already exists; each {clash} can belong to one product."
             ) from None
         return self.product(sku)
 
-    def _find_product(self, sku: str) -> Product | None:
+    def find_product(self, sku: str) -> Product | None:
         rows = self._rows("SELECT * FROM products WHERE sku = ?", [sku])
         return _product(rows[0]) if rows else None
 
     def product(self, sku: str) -> Product:
-        found = self._find_product(sku)
+        found = self.find_product(sku)
         if found is None:
             raise NotFoundError(
                 f"No product with SKU '{sku}'; 'batchlabel product list' shows them."
@@ -570,32 +573,3 @@ def _one(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[str,
     if row is None:
         raise NotFoundError("The record was removed while this command ran; try again.")
     return dict(zip([c[0] for c in cursor.description], row, strict=True))
-
-
-def _product(row: dict[str, Any]) -> Product:
-    return Product(
-        id=row["id"],
-        sku=row["sku"],
-        name=row["name"],
-        gtin=row["gtin"],
-        description=row["description"],
-        public_attributes=json.loads(row["public_attributes"]),
-        private_notes=row["private_notes"],
-        lot_format=row["lot_format"],
-        serial_format=row["serial_format"],
-        created_at=row["created_at"],
-    )
-
-
-def _batch(row: dict[str, Any]) -> Batch:
-    return Batch(
-        id=row["id"],
-        product_id=row["product_id"],
-        sku=row["sku"],
-        lot=row["lot"],
-        status=row["status"],
-        made_on=date.fromisoformat(row["made_on"]),
-        best_before=date.fromisoformat(row["best_before"]) if row["best_before"] else None,
-        planned_quantity=row["planned_quantity"],
-        created_at=row["created_at"],
-    )

@@ -1,0 +1,229 @@
+"""What a scanned or typed code says: GS1 element strings, Digital Link URIs, the project's
+short URLs, plain GTINs and SSCCs, and internal codes, cleaned of what scanners add.
+
+GS1 data is parsed by biip; this module only cleans the input (separator spellings,
+whitespace, a keyboard layout mix-up) and turns biip's findings and failures into one
+record with a plain-language error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from biip import ParseError
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from biip.gs1_messages import GS1Message
+from biip.symbology import SymbologyIdentifier
+
+from batchlabel.gs1 import gs1_check_digit
+
+GS = "\x1d"
+
+# How people and scanners write the group separator when it is not the real byte.
+_GS_SPELLINGS = re.compile(
+    r"<GS>|\{GS\}|\[GS\]|<FNC1>|\{FNC1\}|\\x1[dD]|\\u001[dD]|\^\]|\N{SYMBOL FOR GROUP SEPARATOR}",
+    re.IGNORECASE,
+)
+
+# A scanner set to a US layout typing into a German (QWERTZ) keyboard layout: each US
+# character lands on the German key in the same place. Read backwards, the German
+# characters give what the label holds.
+_QWERTZ_TO_US = str.maketrans(
+    {
+        "z": "y", "y": "z", "Z": "Y", "Y": "Z",
+        "ß": "-", "ü": "[", "+": "]", "#": "\\", "ö": ";", "ä": "'", "-": "/",
+        '"': "@", "§": "#", "&": "^", "/": "&", "(": "*", ")": "(", "=": ")", "?": "_",
+        "Ü": "{", "*": "}", "'": "|", "Ö": ":", "Ä": '"', ";": "<", ":": ">", "_": "?",
+        "°": "~", "´": "=", "`": "+", "^": "`",
+    }
+)  # fmt: skip
+# Characters a QWERTZ mix-up leaves behind that no code of ours contains.
+_QWERTZ_SIGNS = re.compile(r"[ßüöäÜÖÄ§°´]|^https?Ö|^\)\d\d=")
+
+_SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+_DIGITS = re.compile(r"\d+")
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+_GS1_START = re.compile(r"^(00\d{18}|0[12]\d{14})")
+GTIN_LENGTHS = (8, 12, 13, 14)
+
+
+@dataclass(frozen=True)
+class ScannedCode:
+    """A code as read: which identifiers it carries, or why it could not be read."""
+
+    text: str  # the cleaned input
+    kind: str  # gs1, digital_link, short_link, gtin, sscc, text, empty
+    gtin: str | None = None
+    lot: str | None = None
+    serial: str | None = None
+    sku: str | None = None
+    sscc: str | None = None
+    error: str | None = None
+    note: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None and self.kind != "empty"
+
+
+def clean(raw: str) -> str:
+    """Strip what surrounds a scan and write every separator spelling as the real byte."""
+    text = raw.strip().strip("\r\n\t ")
+    return _GS_SPELLINGS.sub(GS, text)
+
+
+def parse_scan(raw: str) -> ScannedCode:
+    """Read one scan. A code that only reads once a QWERTZ mix-up is undone is read that
+    way, with a note saying how to set the scanner."""
+    code = _parse(clean(raw))
+    if code.kind in ("gs1", "digital_link", "short_link", "gtin", "sscc") and code.error is None:
+        return code
+    if _QWERTZ_SIGNS.search(code.text):
+        fixed = _parse(code.text.translate(_QWERTZ_TO_US))
+        if fixed.readable and fixed.kind != "text":
+            return _with_note(fixed, QWERTZ_NOTE)
+    return code
+
+
+QWERTZ_NOTE = (
+    "The scanner typed with a US keyboard layout into a German one; the code was read "
+    "anyway. Set the scanner to the German (QWERTZ) layout."
+)
+
+
+def qwertz_alternative(text: str) -> str | None:
+    """The text as a US-layout scanner meant it, when a QWERTZ mix-up could have changed it
+    (an internal code with y/z in it, say); None when it would read the same."""
+    fixed = text.translate(_QWERTZ_TO_US)
+    return fixed if fixed != text else None
+
+
+def _with_note(code: ScannedCode, note: str) -> ScannedCode:
+    return ScannedCode(
+        code.text, code.kind, code.gtin, code.lot, code.serial, code.sku, code.sscc,
+        code.error, note,
+    )  # fmt: skip
+
+
+def _parse(text: str) -> ScannedCode:
+    if not text:
+        return ScannedCode(text, "empty", error="The scan was empty; scan the code again.")
+    body, symbology = text, None
+    if _SYMBOLOGY_ID.match(text):
+        try:
+            symbology = SymbologyIdentifier.extract(text)
+            body = text[len(symbology.value) :]
+        except ParseError:
+            symbology = None
+    if _URL.match(body):
+        return _parse_url(text, body)
+    if body.startswith("("):
+        return _parse_gs1(text, body, hri=True)
+    if _DIGITS.fullmatch(body):
+        if len(body) in GTIN_LENGTHS:
+            return _parse_gtin(text, body)
+        if len(body) == 18:
+            return _parse_sscc(text, body)
+    if (symbology is not None and symbology.gs1_symbology is not None) or _looks_like_gs1(body):
+        return _parse_gs1(text, body, hri=False)
+    return ScannedCode(text, "text")
+
+
+def _looks_like_gs1(body: str) -> bool:
+    """An element string without its symbology identifier (most scanners leave it off):
+    it holds a separator, or starts with an SSCC or GTIN AI and its fixed-length value.
+    A bare number such as a sequential serial is not taken for one."""
+    return GS in body or _GS1_START.match(body) is not None
+
+
+def _parse_url(text: str, url: str) -> ScannedCode:
+    parts = urlsplit(url)
+    path = parts.path
+    if "/p/" in f"{path}/" and not re.search(r"/01/\d", path):
+        segments = [unquote(s) for s in path.split("/p/", 1)[1].split("/") if s]
+        if not segments or len(segments) > 3:
+            return ScannedCode(
+                text,
+                "short_link",
+                error=f"The link '{url}' has no product code after /p/; scan the label again.",
+            )
+        sku, lot, serial = ([*segments, None, None])[:3]
+        return ScannedCode(text, "short_link", sku=sku, lot=lot, serial=serial)
+    try:
+        link = GS1DigitalLinkURI.parse(url)
+    except ParseError as error:
+        return ScannedCode(
+            text,
+            "digital_link",
+            error=f"The link '{url}' is not a GS1 Digital Link this can read ({_plain(error)}).",
+        )
+    return _from_fields(text, "digital_link", [(e.ai.ai, e.value) for e in link.element_strings])
+
+
+def _parse_gs1(text: str, body: str, hri: bool) -> ScannedCode:
+    try:
+        message = GS1Message.parse_hri(body) if hri else GS1Message.parse(body)
+    except ParseError as error:
+        return ScannedCode(
+            text, "gs1", error=f"'{_shown(body)}' is not valid GS1 data: {_plain(error)}"
+        )
+    fields = [(e.ai.ai, e.value) for e in message.element_strings]
+    for ai, value in fields:
+        key = {"00": "SSCC", "01": "GTIN", "02": "GTIN"}.get(ai)
+        if key and (problem := _check_digit_problem(value, key)):
+            return ScannedCode(text, "gs1", error=problem)
+    return _from_fields(text, "gs1", fields)
+
+
+def _from_fields(text: str, kind: str, fields: list[tuple[str, str]]) -> ScannedCode:
+    values = dict(fields)
+    gtin = values.get("01") or values.get("02")
+    if gtin is not None and (problem := _check_digit_problem(gtin, "GTIN")):
+        return ScannedCode(text, kind, error=problem)
+    return ScannedCode(
+        text, kind, gtin=gtin, lot=values.get("10"), serial=values.get("21"), sscc=values.get("00")
+    )
+
+
+def _parse_gtin(text: str, digits: str) -> ScannedCode:
+    if problem := _check_digit_problem(digits, "GTIN"):
+        return ScannedCode(text, "gtin", error=problem)
+    return ScannedCode(text, "gtin", gtin=digits)
+
+
+def _parse_sscc(text: str, digits: str) -> ScannedCode:
+    if problem := _check_digit_problem(digits, "SSCC"):
+        return ScannedCode(text, "sscc", error=problem)
+    return ScannedCode(text, "sscc", sscc=digits)
+
+
+def _check_digit_problem(digits: str, kind: str) -> str | None:
+    expected = gs1_check_digit(digits[:-1])
+    if int(digits[-1]) == expected:
+        return None
+    return (
+        f"Wrong check digit in {kind} {digits} (it should end in {expected}): the code was "
+        "misread or mistyped; scan it again."
+    )
+
+
+def _plain(error: Exception | str) -> str:
+    """biip's message in plainer words, with the control characters it quotes made visible."""
+    text = _shown(str(error)).rstrip()
+    pattern = re.search(r"with GS1 AI \((\d+)\) pattern", text)
+    if pattern:
+        ai = GS1ApplicationIdentifier.extract(pattern.group(1))
+        return (
+            f"the value of AI ({ai.ai}) {ai.data_title} does not fit its format {ai.format}; "
+            "the code may be cut short, so scan it again."
+        )
+    if text.startswith("Failed to get GS1 Application Identifier"):
+        return "it holds an unknown Application Identifier, or is cut short; scan it again."
+    return text
+
+
+def _shown(text: str) -> str:
+    return text.replace(GS, "<GS>").replace("\\x1d", "<GS>")

@@ -1,0 +1,246 @@
+"""Any scanned code back to its record: the service behind ``batchlabel resolve`` and
+``batchlabel receive``.
+
+A code names a product (GTIN or SKU), maybe a lot, maybe a serial. It matches the deepest
+record that exists: a serial unknown under a known lot matches the batch with a warning
+(a typo, or a counterfeit), a lot unknown for a known product matches the product.
+A batch that is not released, or a voided serial, is a warning that must not be missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from batchlabel.codes import QWERTZ_NOTE, ScannedCode, parse_scan, qwertz_alternative
+from batchlabel.models import (
+    IN_PRODUCTION,
+    QUARANTINED,
+    RECALLED,
+    REJECTED,
+    VOIDED,
+    Batch,
+    Product,
+    Unit,
+)
+from batchlabel.serials import has_valid_check_character, parse_format
+from batchlabel.store import Store
+
+UNIT, BATCH, PRODUCT, NONE = "unit", "batch", "product", "none"
+
+_STATUS_WARNINGS = {
+    RECALLED: "RECALLED: batch {lot} of {sku} was recalled. Do not sell or use this item; set it aside.",
+    REJECTED: "REJECTED: batch {lot} of {sku} failed QA and must not be sold; set it aside.",
+    QUARANTINED: "QUARANTINED: batch {lot} of {sku} is on hold until QA decides; do not sell it yet.",
+    IN_PRODUCTION: "NOT RELEASED: batch {lot} of {sku} has not been released by QA; do not sell it yet.",
+}
+
+
+@dataclass
+class Resolution:
+    """What one input matched. ``warnings`` are things a person must look at."""
+
+    input: str
+    match: str = NONE
+    gtin: str | None = None
+    lot: str | None = None
+    serial: str | None = None
+    sku: str | None = None
+    product_name: str | None = None
+    batch_status: str | None = None
+    unit_state: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    product_id: int | None = field(default=None, repr=False)
+    batch_id: int | None = field(default=None, repr=False)
+
+    @property
+    def alarm(self) -> bool:
+        """Worth a beep: nothing matched, or something is wrong with what did."""
+        return self.match == NONE or bool(self.warnings)
+
+    def public(self) -> dict[str, Any]:
+        """The JSON form: internal ids left out."""
+        out = asdict(self)
+        del out["product_id"], out["batch_id"]
+        return out
+
+
+class Resolver:
+    """Resolves codes against one database. Products never change once made, so they are
+    kept after the first look-up; batches and units are read every time (their state moves)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._by_gtin: dict[str, Product] = {}
+        self._by_sku: dict[str, Product] = {}
+        self._by_id: dict[int, Product] = {}
+
+    def resolve(self, raw: str) -> Resolution:
+        code = parse_scan(raw)
+        result = Resolution(input=raw.strip("\r\n"))
+        if code.note:
+            result.warnings.append(code.note)
+        if not code.readable:
+            result.error = code.error
+            return result
+        if code.kind == "sscc":
+            result.error = (
+                f"SSCC {code.sscc} is a carton code, and no carton with it is recorded here; "
+                "scan an item's label instead."
+            )
+            return result
+        if code.kind == "text":
+            return self._resolve_text(code, result)
+        return self._resolve_identified(code, result)
+
+    # -- codes that name their product --------------------------------------------------
+
+    def _resolve_identified(self, code: ScannedCode, result: Resolution) -> Resolution:
+        result.gtin, result.lot, result.serial, result.sku = (
+            code.gtin, code.lot, code.serial, code.sku,
+        )  # fmt: skip
+        product = self._product(gtin=code.gtin, sku=code.sku)
+        if product is None:
+            named = f"GTIN {code.gtin}" if code.gtin else f"SKU '{code.sku}'"
+            result.error = (
+                f"No product with {named} is recorded here; it may be another maker's item, "
+                "or the product was never added."
+            )
+            return result
+        self._fill_product(result, product)
+        batch = None
+        if code.lot is not None:
+            batch = self.store.find_batch(product.id, code.lot)
+            if batch is None:
+                result.warnings.append(
+                    f"Lot {code.lot} is not recorded for {product.sku}: a misprint, a typo "
+                    "or not one of our labels."
+                )
+        if code.serial is not None:
+            unit = self.store.unit(product.id, code.serial)
+            if unit is not None:
+                return self._fill_unit(result, product, unit, batch, code.lot)
+            result.warnings.append(self._unknown_serial(product, code.serial, code.lot, batch))
+        if batch is not None:
+            self._fill_batch(result, batch)
+        return result
+
+    def _unknown_serial(
+        self, product: Product, serial: str, lot: str | None, batch: Batch | None
+    ) -> str:
+        under = f" under lot {lot}" if batch is not None else ""
+        text = f"Serial {serial} is not known{under}: it may be a typo or a counterfeit."
+        fmt = parse_format(product.serial_format, "serial")
+        if fmt.check and not has_valid_check_character(serial):
+            text += " Its check character is wrong, so it was most likely mistyped."
+        return text
+
+    # -- bare codes: a serial, a lot or a SKU typed or scanned on its own ----------------
+
+    def _resolve_text(self, code: ScannedCode, result: Resolution) -> Resolution:
+        found = self._lookup_text(code.text, result)
+        if found:
+            return result
+        alternative = qwertz_alternative(code.text)
+        if alternative and self._lookup_text(alternative, result):
+            result.warnings.insert(0, QWERTZ_NOTE)
+            return result
+        result.error = (
+            f"'{code.text}' is not a serial, lot or SKU recorded here, nor a GS1 code; "
+            "check the label and scan it again."
+        )
+        return result
+
+    def _lookup_text(self, text: str, result: Resolution) -> bool:
+        units = self.store.units_with_serial(text)
+        if len(units) == 1:
+            product_id, unit = units[0]
+            product = self._product(product_id=product_id)
+            assert product is not None
+            result.serial = unit.serial
+            self._fill_product(result, product)
+            self._fill_unit(result, product, unit, None, None)
+            return True
+        if len(units) > 1:
+            result.error = (
+                f"Serial '{text}' exists for several products; scan the QR or GS1 code, "
+                "which names the product too."
+            )
+            return True
+        batches = self.store.batches_with_lot(text)
+        if len(batches) == 1:
+            product = self._product(product_id=batches[0].product_id)
+            assert product is not None
+            self._fill_product(result, product)
+            result.lot = batches[0].lot
+            self._fill_batch(result, batches[0])
+            return True
+        product = self._product(sku=text)
+        if product is not None:
+            self._fill_product(result, product)
+            return True
+        return False
+
+    # -- filling in the answer -------------------------------------------------------------
+
+    def _fill_product(self, result: Resolution, product: Product) -> None:
+        result.match = PRODUCT
+        result.product_id = product.id
+        result.sku, result.gtin, result.product_name = product.sku, product.gtin, product.name
+
+    def _fill_batch(self, result: Resolution, batch: Batch) -> None:
+        result.match = BATCH
+        result.batch_id = batch.id
+        result.lot, result.batch_status = batch.lot, batch.status
+        warning = _STATUS_WARNINGS.get(batch.status)
+        if warning:
+            result.warnings.insert(0, warning.format(lot=batch.lot, sku=batch.sku))
+
+    def _fill_unit(
+        self,
+        result: Resolution,
+        product: Product,
+        unit: Unit,
+        named_batch: Batch | None,
+        named_lot: str | None,
+    ) -> Resolution:
+        batch = named_batch
+        if batch is None or batch.id != unit.batch_id:
+            batch = self.store.batch_by_id(unit.batch_id)
+            if named_lot is not None:
+                result.warnings[:] = [w for w in result.warnings if not w.startswith("Lot ")]
+                result.warnings.append(
+                    f"Serial {unit.serial} belongs to lot {batch.lot}, not to lot {named_lot} "
+                    "printed beside it: the label is wrong or copied; set the item aside."
+                )
+        self._fill_batch(result, batch)
+        result.match = UNIT
+        result.unit_state = unit.state
+        if unit.state == VOIDED:
+            result.warnings.insert(
+                0,
+                f"VOIDED: serial {unit.serial} was voided, so no item should carry this label; "
+                "set it aside and check.",
+            )
+        return result
+
+    def _product(
+        self, gtin: str | None = None, sku: str | None = None, product_id: int | None = None
+    ) -> Product | None:
+        if gtin is not None:
+            key = gtin.rjust(14, "0")
+            found = self._by_gtin.get(key) or self.store.product_by_gtin(gtin)
+            if found is not None:
+                self._by_gtin[key] = found
+            return found
+        if sku is not None:
+            found = self._by_sku.get(sku) or self.store.find_product(sku)
+            if found is not None:
+                self._by_sku[sku] = found
+            return found
+        if product_id is not None:
+            found = self._by_id.get(product_id) or self.store.product_by_id(product_id)
+            self._by_id[product_id] = found
+            return found
+        return None

@@ -1,0 +1,38 @@
+"""Rows to records: the one place that knows how a product or batch row is laid out."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from batchlabel.models import Batch, Product
+
+
+def product_from_row(row: dict[str, Any]) -> Product:
+    return Product(
+        id=row["id"],
+        sku=row["sku"],
+        name=row["name"],
+        gtin=row["gtin"],
+        description=row["description"],
+        public_attributes=json.loads(row["public_attributes"]),
+        private_notes=row["private_notes"],
+        lot_format=row["lot_format"],
+        serial_format=row["serial_format"],
+        created_at=row["created_at"],
+    )
+
+
+def batch_from_row(row: dict[str, Any]) -> Batch:
+    return Batch(
+        id=row["id"],
+        product_id=row["product_id"],
+        sku=row["sku"],
+        lot=row["lot"],
+        status=row["status"],
+        made_on=date.fromisoformat(row["made_on"]),
+        best_before=date.fromisoformat(row["best_before"]) if row["best_before"] else None,
+        planned_quantity=row["planned_quantity"],
+        created_at=row["created_at"],
+    )

@@ -1,0 +1,92 @@
+"""Scan records: looking codes up by serial or lot alone, and receiving sessions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from batchlabel.models import Actor, Batch, Unit
+from batchlabel.store.rows import batch_from_row
+
+
+class ScanRecords:
+    """Mixed into Store: SQL for resolving codes and recording receiving sessions."""
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        actor: Actor,
+        product_id: int | None = None,
+        batch_id: int | None = None,
+        serial: str | None = None,
+        **detail: Any,
+    ) -> None:
+        raise NotImplementedError
+
+    def units_with_serial(self, serial: str) -> list[tuple[int, Unit]]:
+        """(product id, unit) for every product that has ``serial``; the IN over products
+        lets SQLite use the (product_id, serial) index instead of reading every unit."""
+        rows = self._rows(
+            "SELECT product_id, id, batch_id, serial, state FROM units"
+            " WHERE product_id IN (SELECT id FROM products) AND serial = ?",
+            [serial],
+        )
+        return [
+            (r["product_id"], Unit(r["id"], r["batch_id"], r["serial"], r["state"])) for r in rows
+        ]
+
+    def batches_with_lot(self, lot: str) -> list[Batch]:
+        rows = self._rows(
+            "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id WHERE b.lot = ?",
+            [lot],
+        )
+        return [batch_from_row(r) for r in rows]
+
+    def start_session(self, actor: Actor, expected: dict[str, Any]) -> int:
+        """Open a receiving session; its number is the id of its opening event."""
+        with self.transaction() as conn:
+            self._log(conn, "receive_started", actor, expected=expected)
+            return int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+
+    def record_scan(
+        self,
+        session: int | None,
+        actor: Actor,
+        product_id: int | None,
+        batch_id: int | None,
+        serial: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        """One scan, committed at once: a killed session loses nothing already scanned."""
+        with self.transaction() as conn:
+            self._log(
+                conn, "scanned", actor, product_id, batch_id, serial, session=session, **detail
+            )
+
+    def finish_session(self, session: int, actor: Actor, summary: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            self._log(conn, "receive_finished", actor, session=session, **summary)
+
+    def session_scans(self, session: int) -> list[dict[str, Any]]:
+        """The scans of a session in order, with their details."""
+        rows = self._rows(
+            "SELECT id, at, station, user, serial, detail FROM events WHERE kind = 'scanned'"
+            " AND id > ? AND json_extract(detail, '$.session') = ? ORDER BY id",
+            [session, session],
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def session_expected(self, session: int) -> dict[str, Any] | None:
+        rows = self._rows(
+            "SELECT detail FROM events WHERE id = ? AND kind = 'receive_started'", [session]
+        )
+        return json.loads(rows[0]["detail"])["expected"] if rows else None
