@@ -11,6 +11,7 @@ SUITES = {
     "allocation": "Serial allocation",
     "labels": "Label rendering",
     "printing": "Printing",
+    "scanning": "Scanning and receiving",
 }
 
 

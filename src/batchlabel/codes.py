@@ -8,6 +8,7 @@ record with a plain-language error.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -200,6 +201,7 @@ def _parse_sscc(text: str, digits: str) -> ScannedCode:
     return ScannedCode(text, "sscc", sscc=digits)
 
 
+@functools.lru_cache(maxsize=1024)  # a delivery repeats a few GTINs many times
 def _check_digit_problem(digits: str, kind: str) -> str | None:
     expected = gs1_check_digit(digits[:-1])
     if int(digits[-1]) == expected:

@@ -109,16 +109,13 @@ class Resolver:
             )
             return result
         self._fill_product(result, product)
-        batch = None
-        if code.lot is not None:
-            batch = self.store.find_batch(product.id, code.lot)
-            if batch is None:
-                result.warnings.append(
-                    f"Lot {code.lot} is not recorded for {product.sku}: a misprint, a typo "
-                    "or not one of our labels."
-                )
+        batch, unit = self.store.code_records(product.id, code.lot, code.serial)
+        if code.lot is not None and batch is None:
+            result.warnings.append(
+                f"Lot {code.lot} is not recorded for {product.sku}: a misprint, a typo "
+                "or not one of our labels."
+            )
         if code.serial is not None:
-            unit = self.store.unit(product.id, code.serial)
             if unit is not None:
                 return self._fill_unit(result, product, unit, batch, code.lot)
             result.warnings.append(self._unknown_serial(product, code.serial, code.lot, batch))

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from batchlabel.models import Actor, Batch, Unit
+from batchlabel.store.connection import translated_errors
 from batchlabel.store.rows import batch_from_row
 
 
 class ScanRecords:
     """Mixed into Store: SQL for resolving codes and recording receiving sessions."""
+
+    path: Path
 
     def transaction(self) -> Any:
         raise NotImplementedError
@@ -31,6 +35,36 @@ class ScanRecords:
         **detail: Any,
     ) -> None:
         raise NotImplementedError
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        raise NotImplementedError
+
+    def code_records(
+        self, product_id: int, lot: str | None, serial: str | None
+    ) -> tuple[Batch | None, Unit | None]:
+        """The batch named by ``lot`` and the unit named by ``serial`` of one product, for a
+        scan: straight through sqlite3, since this is the hot path of every scan."""
+        with translated_errors(self.path):
+            batch = None
+            if lot is not None:
+                cursor = self.conn.execute(
+                    "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
+                    " WHERE b.product_id = ? AND b.lot = ?",
+                    (product_id, lot),
+                )
+                row = cursor.fetchone()
+                if row is not None:
+                    names = [c[0] for c in cursor.description]
+                    batch = batch_from_row(dict(zip(names, row, strict=True)))
+            unit = None
+            if serial is not None:
+                found = self.conn.execute(
+                    "SELECT id, batch_id, serial, state FROM units WHERE product_id = ? AND serial = ?",
+                    (product_id, serial),
+                ).fetchone()
+                unit = Unit(*found) if found is not None else None
+        return batch, unit
 
     def units_with_serial(self, serial: str) -> list[tuple[int, Unit]]:
         """(product id, unit) for every product that has ``serial``; the IN over products
