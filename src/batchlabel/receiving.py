@@ -147,6 +147,7 @@ class ReceivingSession:
             "scans": len(self.outcomes),
             "received": received,
             "expected": sum(line.quantity for line in self.expected),
+            "expected_received": sum(min(line.received, line.quantity) for line in self.expected),
             "missing": [
                 {"code": line.label, "missing": line.quantity - line.received}
                 for line in self.expected

@@ -138,7 +138,9 @@ def _view(session: ReceivingSession, recent: list[ScanOutcome]) -> Group:
     head = Text.assemble(
         (f"Session {session.session}  ", "bold"),
         f"{summary['received']} received",
-        f" of {summary['expected']} expected" if session.expected else "",
+        f", {summary['expected_received']} of {summary['expected']} expected"
+        if session.expected
+        else "",
         (f"  {len(summary['duplicates'])} duplicate(s)", "yellow") if summary["duplicates"] else "",
         (f"  {len(summary['unknown'])} unknown", "red") if summary["unknown"] else "",
         (f"  {len(summary['extra'])} not expected", "red") if summary["extra"] else "",
@@ -193,7 +195,13 @@ def _describe(found: Resolution) -> Text:
 def _summary_table(summary: dict[str, Any]) -> Table:
     table = Table(title=f"Receiving session {summary['session']}", show_header=False)
     table.add_row("Scans", str(summary["scans"]))
-    table.add_row("Received", f"{summary['received']} of {summary['expected']} expected")
+    if summary["expected"]:
+        table.add_row(
+            "Expected",
+            f"{summary['expected_received']} of {summary['expected']} received",
+            style="green" if summary["expected_received"] == summary["expected"] else "bold red",
+        )
+    table.add_row("Items", f"{summary['received']} received")
     for item in summary["missing"]:
         table.add_row("Missing", f"{item['missing']} x {item['code']}", style="bold red")
     for key, title in (
