@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from batchlabel.cli import demo, labels, printing, records, scanning  # noqa: F401  (registers the commands)
+from batchlabel.cli import demo, labels, printing, records, scanning, web  # noqa: F401  (registers the commands)
 from batchlabel.cli.app import cli
 
 

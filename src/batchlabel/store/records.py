@@ -37,6 +37,7 @@ from batchlabel.store.printing import PrintRecords, SerialLookup
 from batchlabel.store.rows import batch_from_row as _batch
 from batchlabel.store.rows import product_from_row as _product
 from batchlabel.store.scanning import ScanRecords
+from batchlabel.store.tokens import TokenRecords
 
 # Bulk allocation above this size goes in slices so memory stays flat.
 _ALLOCATION_SLICE = 50_000
@@ -53,7 +54,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Store(PrintRecords, SerialLookup, ScanRecords):
+class Store(PrintRecords, SerialLookup, ScanRecords, TokenRecords):
     """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
 
     def __init__(self, path: Path, db: sqlite_utils.Database) -> None:

@@ -1,0 +1,95 @@
+"""Commands for the web part: serve the origin pages, and station tokens for its API."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+import uvicorn
+from rich.table import Table
+
+from batchlabel.cli.app import cli
+from batchlabel.cli.context import AppContext, console, emit_json, pass_app
+from batchlabel.errors import InputError
+from batchlabel.web import create_app
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--rate-limit",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Page requests per second per client (0: no limit).",
+)
+@click.option("--maker", help="Your workshop's name, shown on the pages.")
+@pass_app
+def serve(app: AppContext, host: str, port: int, rate_limit: float, maker: str | None) -> None:
+    """Serve the origin pages that labels' QR codes open, and the station API."""
+    app.store.products()  # a bad --db fails here, in one sentence, before the server starts
+    _check_port_free(host, port)
+    console.print(
+        f"Serving origin pages for {app.db_path} on http://{host}:{port}/ (Ctrl-C stops)."
+    )
+    uvicorn.run(
+        create_app(app.db_path, rate_limit=rate_limit, maker=maker),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@cli.group()
+def token() -> None:
+    """Bearer tokens for stations that use the web API."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def token_create(app: AppContext, name: str, as_json: bool) -> None:
+    """Create a token for station NAME; it is shown once, keep it on that station."""
+    secret = app.store.create_token(name, app.actor)
+    if as_json:
+        emit_json({"name": name, "token": secret})
+    else:
+        console.print(f"Token for {name} (shown once): [bold]{secret}[/]")
+
+
+@token.command("revoke")
+@click.argument("name")
+@pass_app
+def token_revoke(app: AppContext, name: str) -> None:
+    """Revoke station NAME's token at once."""
+    app.store.revoke_token(name, app.actor)
+    console.print(f"Token '{name}' revoked.")
+
+
+@token.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def token_list(app: AppContext, as_json: bool) -> None:
+    """List tokens (names and dates; the tokens themselves are not kept)."""
+    rows = app.store.tokens()
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("Name", "Created", "Revoked", title="Station tokens")
+    for row in rows:
+        table.add_row(row["name"], row["created_at"], row["revoked_at"] or "-")
+    console.print(table)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise InputError(
+            f"Cannot listen on {host}:{port} ({error.strerror}); choose another --port or stop "
+            "the program using it."
+        ) from None

@@ -1,0 +1,84 @@
+"""What a shopper may learn from a label's URL: the service behind the public pages.
+
+Only public fields leave this module: product name, description and public attributes,
+the batch's dates and QA status, and the serial asked for. Private notes, users, stations,
+print and scan history never do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from batchlabel.errors import InputError, NotFoundError
+from batchlabel.gs1 import GTIN_LENGTHS, gs1_check_digit, validate_ai82
+from batchlabel.models import RECALLED, REJECTED, VOIDED, Batch, Product, Unit
+from batchlabel.store import Store
+
+UNIT, BATCH, PRODUCT = "unit", "batch", "product"
+
+
+@dataclass(frozen=True)
+class Origin:
+    match: str
+    product: Product
+    batch: Batch | None = None
+    unit: Unit | None = None
+
+    @property
+    def recalled(self) -> bool:
+        return self.batch is not None and self.batch.status in (RECALLED, REJECTED)
+
+    def public(self) -> dict[str, Any]:
+        batch = self.batch
+        return {
+            "match": self.match,
+            "product": self.product.public_dict(),
+            "batch": None
+            if batch is None
+            else {
+                "lot": batch.lot,
+                "made_on": batch.made_on.isoformat(),
+                "best_before": batch.best_before.isoformat() if batch.best_before else None,
+                "status": batch.status,
+                "recalled": self.recalled,
+            },
+            "serial": None
+            if self.unit is None
+            else {"serial": self.unit.serial, "valid": self.unit.state != VOIDED},
+        }
+
+
+def find_origin(
+    store: Store,
+    gtin: str | None = None,
+    sku: str | None = None,
+    lot: str | None = None,
+    serial: str | None = None,
+) -> Origin:
+    """The deepest record a URL names. A serial unknown under a known lot falls back to the
+    lot, a lot unknown for a product to the product (GS1 resolver behaviour); bad syntax is
+    an InputError, an unknown product a NotFoundError."""
+    if gtin is not None:
+        _check_gtin(gtin)
+    for value, what in ((lot, "lot"), (serial, "serial")):
+        if value is not None:
+            validate_ai82(value, what)
+    product = store.product_by_gtin(gtin) if gtin is not None else store.find_product(sku or "")
+    if product is None:
+        raise NotFoundError("No product of this maker has this code.")
+    batch, unit = store.code_records(product.id, lot, serial)
+    if lot is None and unit is not None:  # /01/GTIN/21/SERIAL: a GTIN and serial suffice
+        return Origin(UNIT, product, store.batch_by_id(unit.batch_id), unit)
+    if batch is None:
+        return Origin(PRODUCT, product)
+    if unit is not None and unit.batch_id == batch.id:
+        return Origin(UNIT, product, batch, unit)
+    return Origin(BATCH, product, batch)
+
+
+def _check_gtin(gtin: str) -> None:
+    if not gtin.isdigit() or len(gtin) not in GTIN_LENGTHS:
+        raise InputError(f"'{gtin[:20]}' is not a GTIN: it must be 8, 12, 13 or 14 digits.")
+    if int(gtin[-1]) != gs1_check_digit(gtin[:-1]):
+        raise InputError(f"GTIN {gtin} has a wrong check digit.")

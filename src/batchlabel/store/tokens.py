@@ -1,0 +1,77 @@
+"""API tokens for stations: only a hash is kept, so a copy of the database gives no access."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from batchlabel.errors import ConflictError, NotFoundError
+from batchlabel.models import Actor
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenRecords:
+    """Mixed into Store: station tokens."""
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        actor: Actor,
+        product_id: int | None = None,
+        batch_id: int | None = None,
+        serial: str | None = None,
+        **detail: Any,
+    ) -> None:
+        raise NotImplementedError
+
+    def create_token(self, name: str, actor: Actor) -> str:
+        """A new token for station ``name``; it is shown once and never stored."""
+        token = "bl_" + secrets.token_urlsafe(32)
+        try:
+            with self.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, datetime('now'))",
+                    (name, token_hash(token)),
+                )
+                self._log(conn, "token_created", actor, name=name)
+        except sqlite3.IntegrityError:
+            raise ConflictError(
+                f"A token named '{name}' already exists; revoke it first or choose another name."
+            ) from None
+        return token
+
+    def revoke_token(self, name: str, actor: Actor) -> None:
+        with self.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE api_tokens SET revoked_at = datetime('now') WHERE name = ? AND revoked_at IS NULL",
+                (name,),
+            ).rowcount
+            if not changed:
+                raise NotFoundError(
+                    f"No active token named '{name}'; 'batchlabel token list' shows them."
+                )
+            self._log(conn, "token_revoked", actor, name=name)
+
+    def tokens(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT name, created_at, revoked_at FROM api_tokens ORDER BY name")
+
+    def token_owner(self, token: str) -> str | None:
+        """The station name of an active token, or None."""
+        rows = self._rows(
+            "SELECT name FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+            [token_hash(token)],
+        )
+        return str(rows[0]["name"]) if rows else None

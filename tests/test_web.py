@@ -1,0 +1,303 @@
+"""`batchlabel serve` as a real process on 127.0.0.1: HTTP answers, content negotiation,
+privacy, bad input, the station API, a phone browser (Debian's chromium through Playwright),
+and a label's QR code decoded and followed to its page."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import zxingcpp
+
+from batchlabel.labels import label_data
+from batchlabel.models import Actor
+from batchlabel.render import render_label
+from batchlabel.store import Store
+from batchlabel.templates import find_template
+from tests.conftest import GTIN
+
+ACTOR = Actor("owner-alice", "secret-bench-7")
+NAME = '<b>Collar</b> & "M"'
+PRIVATE = "SECRET-COST-42"
+
+
+@dataclass
+class Site:
+    url: str
+    db: Path
+    serial: str
+    recalled_serial: str
+    tote_serial: str
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "batchlabel", "--db", str(db), "serve", "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(
+                    process.stderr.read() if process.stderr else "exited"
+                ) from None
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the server did not start")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    db = tmp_path_factory.mktemp("web") / "web.db"
+    store = Store.open(db)
+    store.add_product(
+        "COL-M",
+        NAME,
+        ACTOR,
+        gtin=GTIN,
+        description="Hand-stitched, vegetable-tanned leather.",
+        public_attributes={"leather": "Tannery X, Italy"},
+        private_notes=PRIVATE,
+        serial_format="random:8+check",
+    )
+    store.add_product("TOTE", "Canvas tote", ACTOR)
+    l1 = store.create_batch("COL-M", ACTOR, lot="A/1", planned_quantity=2)
+    store.set_status(l1.batch, "released", ACTOR, "ok")
+    l9 = store.create_batch("COL-M", ACTOR, lot="L9", planned_quantity=1)
+    released = store.set_status(l9.batch, "released", ACTOR, "ok")
+    store.set_status(released, "recalled", ACTOR, "loose buckle")
+    tote = store.create_batch("TOTE", ACTOR, lot="T1", planned_quantity=1)
+    store.close()
+    process, url = start(db, "--rate-limit", "0", "--maker", "Atelier Nord")
+    yield Site(url, db, l1.serials[0], l9.serials[0], tote.serials[0])
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def unit_path(site: Site) -> str:
+    return f"/01/{GTIN}/10/A%2F1/21/{site.serial}"
+
+
+def test_unit_page_for_a_shopper(site: Site) -> None:
+    page = httpx.get(site.url + unit_path(site))
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    body = page.text
+    assert "&lt;b&gt;Collar&lt;/b&gt; &amp; &#34;M&#34;" in body  # shown as text, never as HTML
+    assert "A/1" in body and site.serial in body and "Released by quality control" in body
+    assert "Tannery X, Italy" in body and "Atelier Nord" in body
+    assert 'rel="linkset"' in page.headers["link"]
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["access-control-allow-origin"] == "*"
+    assert "<script" not in body and len(body) < 8_000
+
+
+def test_nothing_private_in_any_answer(site: Site) -> None:
+    answers = [
+        httpx.get(site.url + unit_path(site), headers={"accept": accept})
+        for accept in ("text/html", "application/json", "application/linkset+json")
+    ]
+    for answer in answers:
+        assert answer.status_code == 200
+        for secret in (PRIVATE, ACTOR.user, ACTOR.station, "loose buckle"):
+            assert secret not in answer.text
+
+
+def test_json_and_linkset_negotiation(site: Site) -> None:
+    data = httpx.get(site.url + unit_path(site), headers={"accept": "application/json"}).json()
+    assert data["match"] == "unit" and data["batch"]["lot"] == "A/1"
+    assert data["serial"] == {"serial": site.serial, "valid": True}
+    assert data["product"]["name"] == NAME and "private_notes" not in data["product"]
+    for response in (
+        httpx.get(site.url + f"/01/{GTIN}?linkType=all"),
+        httpx.get(site.url + f"/01/{GTIN}", headers={"accept": "application/linkset+json"}),
+    ):
+        assert response.headers["content-type"] == "application/linkset+json"
+        [entry] = response.json()["linkset"]
+        assert entry["anchor"].endswith(f"/01/{GTIN}")
+        assert "https://gs1.org/voc/defaultLink" in entry and "https://gs1.org/voc/pip" in entry
+
+
+def test_head_options_and_cors(site: Site) -> None:
+    head = httpx.head(site.url + unit_path(site))
+    assert head.status_code == 200 and head.content == b"" and "link" in head.headers
+    options = httpx.options(site.url + f"/01/{GTIN}")
+    assert options.status_code == 204
+    assert "GET" in options.headers["access-control-allow-methods"]
+    posted = httpx.post(site.url + f"/01/{GTIN}")
+    assert posted.status_code == 405
+
+
+def test_fallbacks_serial_to_lot_to_product(site: Site) -> None:
+    def match(path: str) -> str:
+        answer = httpx.get(site.url + path, headers={"accept": "application/json"})
+        assert answer.status_code == 200, (path, answer.text)
+        return str(answer.json()["match"])
+
+    assert match(f"/01/{GTIN}/10/A%2F1/21/NOSUCH23") == "batch"
+    assert match(f"/01/{GTIN}/10/NOLOT") == "product"
+    assert match(f"/01/{GTIN}/21/{site.serial}") == "unit"
+    assert match(f"/p/TOTE/T1/{site.tote_serial}") == "unit"
+    assert match(f"/01/{GTIN[1:]}") == "product"  # a GTIN-13 written without its leading 0
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/01/09506000134353", 400),  # wrong check digit
+        ("/01/0950600013435", 400),  # wrong length
+        ("/01/ABCDEFGHIJKLMN", 400),
+        (f"/01/{GTIN}/10/L%00X", 400),  # a control character in the lot
+        (f"/01/{GTIN}/10/" + "L" * 21, 400),  # a lot longer than GS1 allows
+        (f"/01/{GTIN}/10", 400),
+        (f"/01/{GTIN}/99/X", 400),
+        ("/01/" + "1" * 500, 400),  # far too long
+        ("/01/04006381333931", 404),  # valid, but not this maker's
+        ("/p/NOSUCH", 404),
+        ("/wp-admin.php", 404),
+        (f"/01/{GTIN}/10/..%2F..%2Fetc%2Fpasswd", 200),  # just an unknown lot
+        ("/01/%E2%80%AE%3Cscript%3E", 400),
+    ],
+)
+def test_bad_paths_are_400_or_404_never_500(site: Site, path: str, status: int) -> None:
+    answer = httpx.get(site.url + path)
+    assert answer.status_code == status, answer.text
+    assert "<script>" not in answer.text
+    if status >= 400:
+        assert "Traceback" not in answer.text and "<h1>" in answer.text
+
+
+def test_recalled_batch_shows_a_recall_notice(site: Site) -> None:
+    page = httpx.get(site.url + f"/01/{GTIN}/10/L9/21/{site.recalled_serial}")
+    assert page.status_code == 200
+    assert 'role="alert"' in page.text and "has been recalled" in page.text
+
+
+def test_rate_limit_per_client(site: Site) -> None:
+    process, url = start(site.db, "--rate-limit", "1")
+    try:
+        codes = [httpx.get(url + f"/01/{GTIN}").status_code for _ in range(40)]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert codes[0] == 200 and 429 in codes
+    assert codes.count(200) <= 12  # the burst, and perhaps one refilled
+
+
+def test_station_api_needs_a_token(site: Site) -> None:
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "batchlabel",
+            "--db",
+            str(site.db),
+            "token",
+            "create",
+            "door-1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    import json
+
+    secret = json.loads(made.stdout)["token"]
+    code = f"(01){GTIN}(10)A/1(21){site.serial}"
+    refused = httpx.post(site.url + "/api/resolve", json={"codes": [code]})
+    assert refused.status_code == 401 and "token create" in refused.json()["error"]
+    wrong = httpx.post(
+        site.url + "/api/resolve", json={"codes": [code]}, headers={"authorization": "Bearer nope"}
+    )
+    assert wrong.status_code == 401
+    auth = {"authorization": f"Bearer {secret}"}
+    resolved = httpx.post(site.url + "/api/resolve", json={"codes": [code, "junk"]}, headers=auth)
+    assert resolved.status_code == 200
+    assert [r["match"] for r in resolved.json()] == ["unit", "none"]
+    scanned = httpx.post(
+        site.url + "/api/scans", json={"code": code, "station": "door-1"}, headers=auth
+    )
+    assert scanned.status_code == 201 and scanned.json()["serial"] == site.serial
+    bad = httpx.post(site.url + "/api/scans", content=b"{not json", headers=auth)
+    assert bad.status_code == 400
+    store = Store.open(site.db)
+    events = [e for e in store.events() if e.kind == "scanned"]
+    store.close()
+    assert events[-1].serial == site.serial and events[-1].station == "door-1"
+
+
+def test_label_qr_leads_to_its_unit_page(site: Site) -> None:
+    store = Store.open(site.db)
+    product = store.product("COL-M")
+    batch = store.batch("A/1")
+    store.close()
+    template = find_template("item-50x30")
+    image = render_label(template, label_data(product, batch, site.serial, site.url), 203)
+    [qr] = zxingcpp.read_barcodes(image)
+    assert qr.text.startswith(site.url)
+    page = httpx.get(qr.text, headers={"accept": "application/json"})
+    assert page.status_code == 200
+    assert page.json()["match"] == "unit" and page.json()["serial"]["serial"] == site.serial
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def test_phone_browser_shows_origin_recall_and_404(site: Site, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), "scripts/test.sh installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(**p.devices["iPhone 13"])
+            page = context.new_page()
+            page.goto(site.url + unit_path(site))
+            assert page.locator("h1").inner_text() == NAME
+            assert page.locator("#qa").inner_text() == "Released by quality control"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= page.viewport_size["width"]  # readable without sideways scrolling
+            page.screenshot(path=str(tmp_path / "unit.png"), full_page=True)
+            assert (tmp_path / "unit.png").stat().st_size > 5_000
+
+            page.goto(site.url + f"/01/{GTIN}/10/L9/21/{site.recalled_serial}")
+            banner = page.locator("#recall")
+            assert banner.is_visible() and "recalled" in banner.inner_text()
+            page.screenshot(path=str(tmp_path / "recall.png"))
+
+            missing = page.goto(site.url + "/01/04006381333931")
+            assert missing is not None and missing.status == 404
+            assert page.locator("h1").inner_text() == "Not found"
+        finally:
+            browser.close()
