@@ -12,6 +12,7 @@ SUITES = {
     "labels": "Label rendering",
     "printing": "Printing",
     "scanning": "Scanning and receiving",
+    "web": "Origin pages (batchlabel serve)",
 }
 
 

@@ -10,9 +10,11 @@ from rich.panel import Panel
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, pass_app
+from batchlabel.decoding import codes_in_file
 from batchlabel.errors import BatchlabelError
 from batchlabel.printing import run_job, start_job
 from batchlabel.rendering import batch_labels, render_files
+from batchlabel.scanning import Resolver
 from batchlabel.store import Store
 from batchlabel.templates import find_template
 
@@ -106,10 +108,19 @@ def demo(app: AppContext, directory: Path) -> None:
             start_job(store, tote_batch, template, f"file://{printer_file}", 203, actor)
         except BatchlabelError as error:
             _step(6, f"Printing the unreleased tote batch is refused: [italic]{error}[/]")
+        [scanned, *_] = codes_in_file(preview.files[0])
+        found = Resolver(store).resolve(scanned)
+        _step(
+            7,
+            f"The preview's QR code, read back as a phone would ([italic]{scanned}[/]), resolves to "
+            f"{found.match} {found.serial} of lot {found.lot} ({found.batch_status}).",
+        )
         console.print(
             Panel.fit(
                 f"Try: batchlabel --db {db_path} batch show {lot} --sku {collar.sku}\n"
                 f"     batchlabel --db {db_path} jobs\n"
+                f"     batchlabel --db {db_path} resolve --image {preview.files[0]}\n"
+                f"     batchlabel --db {db_path} serve   (then open the QR code's address)\n"
                 f"     batchlabel --db {db_path} render {lot} --sku {collar.sku} --format pdf --sheet a4-3x7",
                 title="Demo done",
             )

@@ -1,0 +1,110 @@
+"""Requests/s and p99 latency of `batchlabel serve` for a unit's origin page (HTML) and its
+JSON, with 1,000,000 units in the database, measured by a load generator in a second
+process on 127.0.0.1 (8 keep-alive connections, random units)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from bench.common import Figure
+from bench.scanning import build
+
+CONNECTIONS = 8
+SECONDS = 6.0
+
+
+def _load(port: int, paths: list[str], accept: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    latencies: list[float] = []
+    errors = [0]
+    stop = time.perf_counter() + SECONDS
+    lock = threading.Lock()
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        mine: list[float] = []
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            conn.request("GET", rng.choice(paths), headers={"accept": accept})
+            response = conn.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - start) * 1000)
+            if response.status != 200:
+                errors[0] += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+    out.put((len(latencies) / SECONDS, latencies[int(len(latencies) * 0.99)], errors[0]))
+
+
+def _measure(port: int, paths: list[str], accept: str) -> tuple[float, float, int]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_load, args=(port, paths, accept, queue))
+    process.start()
+    result: tuple[float, float, int] = queue.get(timeout=SECONDS + 60)
+    process.join()
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.db"
+        picks = build(db)
+        paths = [
+            f"/01/{gtin}/10/{quote(lot, safe='')}/21/{quote(serial, safe='')}"
+            for gtin, lot, serial in picks
+        ]
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "batchlabel", "--db", str(db), "serve", "--port", str(port),
+             "--rate-limit", "0"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            json_rate, json_p99, json_errors = _measure(port, paths, "application/json")
+            html_rate, html_p99, html_errors = _measure(port, paths, "text/html")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    note = f"{len(picks) * 100:,} units; errors {json_errors + html_errors}"
+    return [
+        Figure("origin JSON: batchlabel serve", json_rate, "requests/s", ">= 1,000", note),
+        Figure("origin JSON p99", json_p99, "ms", "< 20"),
+        Figure("origin HTML page: batchlabel serve", html_rate, "requests/s", ">= 500"),
+        Figure("origin HTML p99", html_p99, "ms", "< 20"),
+    ]
+
+
+if __name__ == "__main__":
+    print(json.dumps([f.__dict__ for f in run()]))
