@@ -9,6 +9,7 @@ from typing import Any
 
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, Batch, Unit
+from batchlabel.store.base import StoreBase
 
 JOB_LABEL_STATES = ("pending", "sent", "confirmed", "failed", "voided")
 
@@ -39,26 +40,8 @@ class PrintJob:
         return self.counts.get(state, 0)
 
 
-class PrintRecords:
+class PrintRecords(StoreBase):
     """Mixed into Store: print job SQL."""
-
-    def transaction(self) -> Any:
-        raise NotImplementedError
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _log(
-        self,
-        conn: sqlite3.Connection,
-        kind: str,
-        actor: Actor,
-        product_id: int | None = None,
-        batch_id: int | None = None,
-        serial: str | None = None,
-        **detail: Any,
-    ) -> None:
-        raise NotImplementedError
 
     def add_printer(self, name: str, uri: str, dpi: int, language: str, actor: Actor) -> None:
         try:
@@ -264,11 +247,8 @@ def _unit(row: dict[str, Any]) -> Unit:
     return Unit(row["id"], row["batch_id"], row["serial"], row["state"])
 
 
-class SerialLookup:
+class SerialLookup(StoreBase):
     """Mixed into Store: serials named without their lot (void, reprint)."""
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
 
     def units_anywhere(self, serials: Sequence[str], sku: str | None = None) -> list[Unit]:
         found: list[Unit] = []

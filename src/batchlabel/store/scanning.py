@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from batchlabel.models import Actor, Batch, Unit
+from batchlabel.store.base import StoreBase
 from batchlabel.store.connection import translated_errors
 from batchlabel.store.rows import batch_from_row
 
 
-class ScanRecords:
+class ScanRecords(StoreBase):
     """Mixed into Store: SQL for resolving codes and recording receiving sessions."""
-
-    path: Path
-
-    def transaction(self) -> Any:
-        raise NotImplementedError
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _log(
-        self,
-        conn: sqlite3.Connection,
-        kind: str,
-        actor: Actor,
-        product_id: int | None = None,
-        batch_id: int | None = None,
-        serial: str | None = None,
-        **detail: Any,
-    ) -> None:
-        raise NotImplementedError
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        raise NotImplementedError
 
     def code_records(
         self, product_id: int, lot: str | None, serial: str | None

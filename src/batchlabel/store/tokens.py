@@ -5,37 +5,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from batchlabel.errors import ConflictError, NotFoundError
 from batchlabel.models import Actor
+from batchlabel.store.base import StoreBase
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class TokenRecords:
+class TokenRecords(StoreBase):
     """Mixed into Store: station tokens."""
-
-    def transaction(self) -> Any:
-        raise NotImplementedError
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _log(
-        self,
-        conn: sqlite3.Connection,
-        kind: str,
-        actor: Actor,
-        product_id: int | None = None,
-        batch_id: int | None = None,
-        serial: str | None = None,
-        **detail: Any,
-    ) -> None:
-        raise NotImplementedError
 
     def create_token(self, name: str, actor: Actor) -> str:
         """A new token for station ``name``; it is shown once and never stored."""
