@@ -17,9 +17,11 @@ README = (ROOT / "README.md").read_text()
 def _blocks(section: str) -> list[str]:
     match = re.search(rf"^## {section}\n(.*?)(?=^## )", README, re.M | re.S)
     assert match, f"README has no '{section}' section"
+    # Plain ``` blocks are commands to run; ```text blocks are transcripts to read.
     return [
         line.strip()
-        for block in re.findall(r"```\n(.*?)```", match.group(1), re.S)
+        for language, block in re.findall(r"^```(\w*)\n(.*?)^```", match.group(1), re.S | re.M)
+        if not language
         for line in block.splitlines()
         if line.strip()
     ]
