@@ -301,3 +301,17 @@ def test_phone_browser_shows_origin_recall_and_404(site: Site, tmp_path: Path) -
             assert page.locator("h1").inner_text() == "Not found"
         finally:
             browser.close()
+
+
+def test_serve_on_a_busy_port_is_one_sentence(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "batchlabel", "--db", str(tmp_path / "b.db"), "serve",
+             "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert "Address already in use" in done.stderr and "Traceback" not in done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import click
@@ -90,6 +91,7 @@ def _check_port_free(host: str, port: int) -> None:
             pass
     except OSError as error:
         raise InputError(
-            f"Cannot listen on {host}:{port} ({error.strerror}); choose another --port or stop "
+            f"Cannot listen on {host}:{port} ({os.strerror(error.errno or 0)}); choose another "
+            "--port or stop "
             "the program using it."
         ) from None
