@@ -273,3 +273,20 @@ def test_unreachable_printer_leaves_labels_not_sent(run, db_path: Path) -> None:
     pending, sent = store.job_serials(1, "pending"), store.job_serials(1, "sent")
     store.close()
     assert pending == ["000001", "000002"] and sent == []
+
+
+def test_interrupted_job_error_carries_the_job_as_it_stands(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from batchlabel.printing import JobInterrupted, run_job, start_job
+    from batchlabel.templates import find_template
+
+    setup_batch(run, quantity=450)
+    broken = FakePrinter(Behaviour(close_after_bytes=2000))
+    store = Store.open(db_path)
+    actor = Actor("t", "t")
+    template = find_template("item-50x30")
+    job_id = start_job(store, store.batch("L1"), template, broken.uri, 203, actor)
+    with pytest.raises(JobInterrupted) as caught:
+        run_job(store, job_id, template, actor)
+    store.close()
+    broken.close()
+    assert caught.value.job.count("sent") == 200 and caught.value.job.count("pending") == 250

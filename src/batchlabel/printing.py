@@ -147,12 +147,11 @@ def run_job(
             store.mark_labels(job_id, positions, "sent", actor)
             try:
                 printer.send(payload, name=f"job-{job_id}-{number:04d}")
-            except PrinterNotSent as error:
-                # Not one byte left: these labels are certainly unprinted.
-                store.mark_labels(job_id, positions, "pending", actor)
-                raise JobInterrupted(_interrupted(store, job_id, str(error)), job) from None
             except PrinterError as error:
-                raise JobInterrupted(_interrupted(store, job_id, str(error)), job) from None
+                if isinstance(error, PrinterNotSent):
+                    # Not one byte left: these labels are certainly unprinted.
+                    store.mark_labels(job_id, positions, "pending", actor)
+                raise _interrupted(store, job_id, str(error)) from None
             if progress:
                 progress(len(chunk))
         status = printer.status()
@@ -179,15 +178,17 @@ def _payload(
     return buffer.getvalue()
 
 
-def _interrupted(store: Store, job_id: int, cause: str) -> str:
+def _interrupted(store: Store, job_id: int, cause: str) -> JobInterrupted:
+    """The error for a broken job, carrying the job as it stands now."""
     job = store.print_job(job_id)
     uncertain = store.job_serials(job_id, "sent")
-    return (
+    message = (
         f"{cause} Job {job.id}: {job.count('confirmed')} confirmed, {len(uncertain)} uncertain"
         f" ({_list(uncertain)}), {job.count('pending')} not sent. Check the printed labels, then run "
         f"'batchlabel print --resume {job.id}' for the ones not sent and "
         f"'batchlabel reprint SERIAL... --reason TEXT' for uncertain ones that did not come out."
     )
+    return JobInterrupted(message, job)
 
 
 def _list(serials: list[str], limit: int = 8) -> str:
