@@ -92,6 +92,7 @@ CORPUS: list[tuple[str, str, str]] = [
     ("(01){gtin}(10)L1(21){v}", "unit", "VOIDED"),
     ("(01){gtin}(10)L1(21){bad}", "batch", "check character is wrong"),
     ("(01){gtin}(10)L9(21){s}", "unit", "belongs to lot L1"),
+    ("(01){gtin}(10)NOLOT(21){s}", "unit", "belongs to lot L1"),
     ("(01){gtin}(10)NOLOT", "product", "Lot NOLOT is not recorded"),
     # broken input: a clear error and no match
     ("9506000134353", "none", "Wrong check digit in GTIN"),

@@ -105,20 +105,7 @@ class ReceivingSession:
                     flags.append(UNEXPECTED)
                 if line is not None:
                     line.received += 1
-        self.store.record_scan(
-            self.session,
-            self.actor,
-            found.product_id,
-            found.batch_id,
-            found.serial if found.match == UNIT else None,
-            {
-                "input": found.input,
-                "match": found.match,
-                "lot": found.lot,
-                "flags": flags,
-                "error": found.error,
-            },
-        )
+        self.resolver.record(found, self.actor, self.session, flags=flags, error=found.error)
         self.outcomes.append(outcome)
         return outcome
 

@@ -19,6 +19,7 @@ from batchlabel.models import (
     RECALLED,
     REJECTED,
     VOIDED,
+    Actor,
     Batch,
     Product,
     Unit,
@@ -94,6 +95,20 @@ class Resolver:
             return self._resolve_text(code, result)
         return self._resolve_identified(code, result)
 
+    def record(
+        self, found: Resolution, actor: Actor, session: int | None = None, **detail: Any
+    ) -> None:
+        """Save a scan as an event, committed at once: what was read, what it matched, and
+        the serial when it matched a unit."""
+        self.store.record_scan(
+            session,
+            actor,
+            found.product_id,
+            found.batch_id,
+            found.serial if found.match == UNIT else None,
+            {"input": found.input, "match": found.match, "lot": found.lot, **detail},
+        )
+
     # -- codes that name their product --------------------------------------------------
 
     def _resolve_identified(self, code: ScannedCode, result: Resolution) -> Resolution:
@@ -110,14 +125,14 @@ class Resolver:
             return result
         self._fill_product(result, product)
         batch, unit = self.store.code_records(product.id, code.lot, code.serial)
+        if unit is not None:  # a known serial decides the lot, whatever lot was printed
+            return self._fill_unit(result, unit, batch, code.lot)
         if code.lot is not None and batch is None:
             result.warnings.append(
                 f"Lot {code.lot} is not recorded for {product.sku}: a misprint, a typo "
                 "or not one of our labels."
             )
         if code.serial is not None:
-            if unit is not None:
-                return self._fill_unit(result, product, unit, batch, code.lot)
             result.warnings.append(self._unknown_serial(product, code.serial, code.lot, batch))
         if batch is not None:
             self._fill_batch(result, batch)
@@ -157,7 +172,7 @@ class Resolver:
             assert product is not None
             result.serial = unit.serial
             self._fill_product(result, product)
-            self._fill_unit(result, product, unit, None, None)
+            self._fill_unit(result, unit, None, None)
             return True
         if len(units) > 1:
             result.error = (
@@ -197,7 +212,6 @@ class Resolver:
     def _fill_unit(
         self,
         result: Resolution,
-        product: Product,
         unit: Unit,
         named_batch: Batch | None,
         named_lot: str | None,
@@ -206,7 +220,6 @@ class Resolver:
         if batch is None or batch.id != unit.batch_id:
             batch = self.store.batch_by_id(unit.batch_id)
             if named_lot is not None:
-                result.warnings[:] = [w for w in result.warnings if not w.startswith("Lot ")]
                 result.warnings.append(
                     f"Serial {unit.serial} belongs to lot {batch.lot}, not to lot {named_lot} "
                     "printed beside it: the label is wrong or copied; set the item aside."

@@ -59,14 +59,7 @@ def resolve(
     results = []
     for code in inputs:
         found = resolver.resolve(code)
-        app.store.record_scan(
-            None,
-            app.actor,
-            found.product_id,
-            found.batch_id,
-            found.serial if found.match == "unit" else None,
-            {"input": found.input, "match": found.match, "lot": found.lot, "command": "resolve"},
-        )
+        resolver.record(found, app.actor, command="resolve")
         results.append(found)
     if as_json:
         emit_json([r.public() for r in results] if len(results) > 1 else results[0].public())

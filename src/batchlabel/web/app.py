@@ -111,14 +111,7 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
             return _api_error(400, 'Send {"code": "...", "station": "..."}.')
         station = str(body.get("station") or owner)[:60]
         found = site.resolver.resolve(body["code"])
-        site.store.record_scan(
-            None,
-            Actor(user=f"token:{owner}", station=station),
-            found.product_id,
-            found.batch_id,
-            found.serial if found.match == "unit" else None,
-            {"input": found.input, "match": found.match, "lot": found.lot, "via": "api"},
-        )
+        site.resolver.record(found, Actor(user=f"token:{owner}", station=station), via="api")
         return _headers(JSONResponse(found.public(), status_code=201))
 
     async def not_found(request: Request, exc: Exception) -> Response:
