@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,34 +240,3 @@ class PrintRecords(StoreBase):
                 self._log(
                     conn, "voided", actor, batch[0], unit.batch_id, unit.serial, reason=reason
                 )
-
-
-def _unit(row: dict[str, Any]) -> Unit:
-    return Unit(row["id"], row["batch_id"], row["serial"], row["state"])
-
-
-class SerialLookup(StoreBase):
-    """Mixed into Store: serials named without their lot (void, reprint)."""
-
-    def units_anywhere(self, serials: Sequence[str], sku: str | None = None) -> list[Unit]:
-        found: list[Unit] = []
-        for serial in serials:
-            sql = (
-                "SELECT u.id, u.batch_id, u.serial, u.state, p.sku FROM units u"
-                " JOIN products p ON p.id = u.product_id WHERE u.serial = ?"
-            )
-            params: list[Any] = [serial]
-            if sku:
-                sql += " AND p.sku = ?"
-                params.append(sku)
-            rows = self._rows(sql, params)
-            if not rows:
-                raise NotFoundError(
-                    f"No unit with serial '{serial}'; check the label or add --sku."
-                )
-            if len(rows) > 1:
-                raise InputError(
-                    f"Serial '{serial}' exists for several products; add --sku to choose one."
-                )
-            found.append(_unit(rows[0]))
-        return found

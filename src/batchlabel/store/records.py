@@ -33,7 +33,7 @@ from batchlabel.serials import (
     parse_format,
 )
 from batchlabel.store.connection import connect, translated_errors
-from batchlabel.store.printing import PrintRecords, SerialLookup
+from batchlabel.store.printing import PrintRecords
 from batchlabel.store.rows import batch_from_row as _batch
 from batchlabel.store.rows import product_from_row as _product
 from batchlabel.store.scanning import ScanRecords
@@ -54,7 +54,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Store(PrintRecords, SerialLookup, ScanRecords, TokenRecords):
+class Store(PrintRecords, ScanRecords, TokenRecords):
     """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
 
     def __init__(self, path: Path, db: sqlite_utils.Database) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Actor, Batch, Unit
 from batchlabel.store.base import StoreBase
 from batchlabel.store.connection import translated_errors
@@ -51,6 +53,30 @@ class ScanRecords(StoreBase):
         return [
             (r["product_id"], Unit(r["id"], r["batch_id"], r["serial"], r["state"])) for r in rows
         ]
+
+    def units_anywhere(self, serials: Sequence[str], sku: str | None = None) -> list[Unit]:
+        """Units named by serial alone (void, reprint), each of exactly one product."""
+        product_id = None
+        if sku:
+            rows = self._rows("SELECT id FROM products WHERE sku = ?", [sku])
+            product_id = rows[0]["id"] if rows else -1
+        found: list[Unit] = []
+        for serial in serials:
+            matches = [
+                unit
+                for owner, unit in self.units_with_serial(serial)
+                if product_id is None or owner == product_id
+            ]
+            if not matches:
+                raise NotFoundError(
+                    f"No unit with serial '{serial}'; check the label or add --sku."
+                )
+            if len(matches) > 1:
+                raise InputError(
+                    f"Serial '{serial}' exists for several products; add --sku to choose one."
+                )
+            found.append(matches[0])
+        return found
 
     def batches_with_lot(self, lot: str) -> list[Batch]:
         rows = self._rows(
