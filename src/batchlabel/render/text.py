@@ -72,8 +72,13 @@ def text_width(text: str, size_dots: int, bold: bool) -> float:
         return sum(map(advances.__getitem__, text))
 
 
+def line_height(size_dots: int) -> int:
+    """Dots from one line of text to the next at this font size."""
+    return max(1, round(size_dots * LINE_SPACING))
+
+
 def _wrap(text: str, width: int, height: int, size: int, bold: bool) -> FittedText | None:
-    line_dots = max(1, round(size * LINE_SPACING))
+    line_dots = line_height(size)
     max_lines = max(1, height // line_dots)
     lines: list[str] = []
     for paragraph in text.split("\n"):

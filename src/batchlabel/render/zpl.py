@@ -21,7 +21,7 @@ from batchlabel.labels import LabelData
 from batchlabel.render.content import check_label, symbol_content, where
 from batchlabel.render.geometry import QUIET_ZONES, dots, module_dots
 from batchlabel.render.raster import HRI_SIZE_MM, _hri_dots, load_picture
-from batchlabel.render.text import LINE_SPACING, fit_text, text_width
+from batchlabel.render.text import fit_text, line_height, text_width
 from batchlabel.templates import ATTRIBUTES, Element, Template
 
 # ^FH with the default indicator "_": these characters become _XX hex escapes.
@@ -92,7 +92,7 @@ def _text(template: Template, element: Element, dpi: int) -> list[Piece]:
     label = where(template, element)
     shrink = element.fit == "shrink"
 
-    line_dots = max(1, round(size * LINE_SPACING))
+    line_dots = line_height(size)
     one_line = f"^FO{x},{y}^A0N,{size},{size}^FB{box_w},1,{line_dots - size},L,0^FH^FD"
     one_line_fits = line_dots <= box_h
     fill = template.filler(element)
