@@ -69,13 +69,13 @@ class Resolution:
 
 class Resolver:
     """Resolves codes against one database. Products never change once made, so they are
-    kept after the first look-up; batches and units are read every time (their state moves)."""
+    kept after the first look-up (by id in the store, by GTIN and SKU here); batches and
+    units are read every time, since their state moves."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._by_gtin: dict[str, Product] = {}
         self._by_sku: dict[str, Product] = {}
-        self._by_id: dict[int, Product] = {}
 
     def resolve(self, raw: str) -> Resolution:
         code = parse_scan(raw)
@@ -168,8 +168,7 @@ class Resolver:
         units = self.store.units_with_serial(text)
         if len(units) == 1:
             product_id, unit = units[0]
-            product = self._product(product_id=product_id)
-            assert product is not None
+            product = self.store.product_by_id(product_id)
             result.serial = unit.serial
             self._fill_product(result, product)
             self._fill_unit(result, unit, None, None)
@@ -182,15 +181,14 @@ class Resolver:
             return True
         batches = self.store.batches_with_lot(text)
         if len(batches) == 1:
-            product = self._product(product_id=batches[0].product_id)
-            assert product is not None
+            product = self.store.product_by_id(batches[0].product_id)
             self._fill_product(result, product)
             result.lot = batches[0].lot
             self._fill_batch(result, batches[0])
             return True
-        product = self._product(sku=text)
-        if product is not None:
-            self._fill_product(result, product)
+        by_sku = self._product(sku=text)
+        if by_sku is not None:
+            self._fill_product(result, by_sku)
             return True
         return False
 
@@ -235,9 +233,7 @@ class Resolver:
             )
         return result
 
-    def _product(
-        self, gtin: str | None = None, sku: str | None = None, product_id: int | None = None
-    ) -> Product | None:
+    def _product(self, gtin: str | None = None, sku: str | None = None) -> Product | None:
         if gtin is not None:
             key = gtin.rjust(14, "0")
             found = self._by_gtin.get(key) or self.store.product_by_gtin(gtin)
@@ -248,9 +244,5 @@ class Resolver:
             found = self._by_sku.get(sku) or self.store.find_product(sku)
             if found is not None:
                 self._by_sku[sku] = found
-            return found
-        if product_id is not None:
-            found = self._by_id.get(product_id) or self.store.product_by_id(product_id)
-            self._by_id[product_id] = found
             return found
         return None

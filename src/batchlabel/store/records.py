@@ -222,7 +222,14 @@ class Store(PrintRecords, ScanRecords, TokenRecords):
         return found
 
     def product_by_id(self, product_id: int) -> Product:
-        return _product(self._rows("SELECT * FROM products WHERE id = ?", [product_id])[0])
+        """A product by id, read once per process: products are never changed after they
+        are added, and allocation and scanning ask for the same few again and again."""
+        product = self._products_by_id.get(product_id)
+        if product is None:
+            product = self._products_by_id[product_id] = _product(
+                _one(self.conn, "SELECT * FROM products WHERE id = ?", (product_id,))
+            )
+        return product
 
     def product_by_gtin(self, gtin: str) -> Product | None:
         """The product whose GTIN, padded to 14 digits, equals ``gtin`` padded likewise."""
@@ -426,14 +433,10 @@ class Store(PrintRecords, ScanRecords, TokenRecords):
         if count < 1:
             raise InputError("The count must be at least 1.")
         today = date.today()
-        # A product's serial format and GTIN never change, so the product is read before the
-        # write lock (once per product and process): the lock is held only for the counter,
-        # the serials and the event, which is what bounds many stations allocating at once.
-        product = self._products_by_id.get(batch.product_id)
-        if product is None:
-            product = self._products_by_id[batch.product_id] = _product(
-                _one(self.conn, "SELECT * FROM products WHERE id = ?", (batch.product_id,))
-            )
+        # The product is read before the write lock (and only once per process): the lock
+        # is held only for the counter, the serials and the event, which is what bounds
+        # many stations allocating at once.
+        product = self.product_by_id(batch.product_id)
         with self.transaction() as conn:
             serials = self._allocate(conn, product, batch.id, count, actor, today)
         return Allocation(batch, product.gtin, tuple(serials))
