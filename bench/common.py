@@ -25,6 +25,12 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """p50 and p99 of the samples (sorted in place)."""
+    samples.sort()
+    return samples[len(samples) // 2], samples[int(len(samples) * 0.99)]
+
+
 def print_table(title: str, figures: list[Figure]) -> None:
     table = Table("Measure", "Value", "Unit", "Goal", "Note", title=title)
     for f in figures:

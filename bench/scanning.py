@@ -18,7 +18,7 @@ from batchlabel.gs1 import gs1_check_digit
 from batchlabel.models import Actor
 from batchlabel.scanning import Resolver
 from batchlabel.store import Store
-from bench.common import Figure
+from bench.common import Figure, percentiles
 
 ACTOR = Actor("bench", "bench")
 PRODUCTS = 10
@@ -57,11 +57,6 @@ def _forms(gtin: str, lot: str, serial: str) -> list[str]:
     ]
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    samples.sort()
-    return samples[len(samples) // 2], samples[int(len(samples) * 0.99)]
-
-
 def resolve_latency(path: Path, picks: list[tuple[str, str, str]]) -> tuple[float, float, int]:
     store = Store.open(path)
     resolver = Resolver(store)
@@ -76,7 +71,7 @@ def resolve_latency(path: Path, picks: list[tuple[str, str, str]]) -> tuple[floa
         times.append((time.perf_counter() - start) * 1e6)
         misses += found.match != "unit"
     store.close()
-    p50, p99 = _percentiles(times)
+    p50, p99 = percentiles(times)
     return p50, p99, misses
 
 
@@ -88,7 +83,7 @@ def biip_only(picks: list[tuple[str, str, str]]) -> tuple[float, float]:
         start = time.perf_counter()
         biip.parse(code)
         times.append((time.perf_counter() - start) * 1e6)
-    return _percentiles(times)
+    return percentiles(times)
 
 
 def sqlite_only(path: Path, picks: list[tuple[str, str, str]]) -> tuple[float, float]:
@@ -105,7 +100,7 @@ def sqlite_only(path: Path, picks: list[tuple[str, str, str]]) -> tuple[float, f
         ).fetchone()
         times.append((time.perf_counter() - start) * 1e6)
     conn.close()
-    return _percentiles(times)
+    return percentiles(times)
 
 
 def piped_receive(path: Path, picks: list[tuple[str, str, str]]) -> float:
@@ -137,7 +132,9 @@ def run() -> list[Figure]:
         Figure("resolve p50: batchlabel (parse + look-ups)", p50, "us", "", note),
         Figure("resolve p99: batchlabel", p99, "us", "< 500"),
         Figure("biip.parse alone p50 / p99 (peer)", biip50, "us", "", f"p99 {biip99:.0f} us"),
-        Figure("indexed SQLite look-up alone p50 / p99 (peer)", sql50, "us", "", f"p99 {sql99:.0f} us"),
+        Figure(
+            "indexed SQLite look-up alone p50 / p99 (peer)", sql50, "us", "", f"p99 {sql99:.0f} us"
+        ),
         Figure(
             "receive, piped, one commit per scan",
             rate,

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from bench.common import Figure
+from bench.common import Figure, percentiles
 from bench.scanning import build
 
 CONNECTIONS = 8
@@ -51,8 +51,7 @@ def _load(port: int, paths: list[str], accept: str, out: multiprocessing.Queue) 
         thread.start()
     for thread in threads:
         thread.join()
-    latencies.sort()
-    out.put((len(latencies) / SECONDS, latencies[int(len(latencies) * 0.99)], errors[0]))
+    out.put((len(latencies) / SECONDS, percentiles(latencies)[1], errors[0]))
 
 
 def _measure(port: int, paths: list[str], accept: str) -> tuple[float, float, int]:

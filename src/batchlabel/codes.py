@@ -72,7 +72,7 @@ class ScannedCode:
 
 def clean(raw: str) -> str:
     """Strip what surrounds a scan and write every separator spelling as the real byte."""
-    text = raw.strip().strip("\r\n\t ")
+    text = raw.strip()  # spaces, tabs, CR and LF
     return _GS_SPELLINGS.sub(GS, text)
 
 
