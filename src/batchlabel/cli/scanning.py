@@ -121,7 +121,7 @@ def _live(session: ReceivingSession, scans: Iterator[str]) -> None:
         for raw in scans:
             outcome = session.scan(raw)
             recent = [outcome, *recent][:12]
-            if _alarming(outcome):
+            if outcome.flags:  # anything flagged deserves a beep
                 console.bell()
             live.update(_view(session, recent), refresh=True)
 
@@ -140,10 +140,6 @@ def _view(session: ReceivingSession, recent: list[ScanOutcome]) -> Group:
         "   (Ctrl-D or 'done' ends)",
     )
     return Group(head, *[_scan_line(o) for o in recent])
-
-
-def _alarming(outcome: ScanOutcome) -> bool:
-    return bool(outcome.flags)
 
 
 FLAG_TEXT = {

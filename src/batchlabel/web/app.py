@@ -195,8 +195,7 @@ def _keys(raw_path: str, scheme: str) -> dict[str, str | None]:
     if len(pairs) % 2 or len(pairs) > 6:
         raise InputError("a Digital Link path is /01/GTIN, then /10/LOT, then /21/SERIAL.")
     found = dict(zip(pairs[0::2], pairs[1::2], strict=True))
-    order = [ai for ai in pairs[0::2]]
-    if order not in (["01"], ["01", "10"], ["01", "10", "21"], ["01", "21"]):
+    if pairs[0::2] not in (["01"], ["01", "10"], ["01", "10", "21"], ["01", "21"]):
         raise InputError("a Digital Link path is /01/GTIN, then /10/LOT, then /21/SERIAL.")
     return {"gtin": found["01"], "lot": found.get("10"), "serial": found.get("21")}
 
