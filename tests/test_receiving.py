@@ -161,3 +161,18 @@ def test_killed_receiving_session_keeps_every_scan(run, db_path: Path) -> None: 
     scanned = [e for e in store.events() if e.kind == "scanned"]
     store.close()
     assert [e.serial for e in scanned] == serials
+
+
+def test_receive_survives_bytes_that_are_not_text(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    serials = setup(run, quantity=1)
+    done = subprocess.run(
+        [sys.executable, "-m", "batchlabel", "--db", str(db_path), "receive", "--json"],
+        input=b"\x00\xff\xfe\n" + code(serials[0]).encode() + b"\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert b"Traceback" not in done.stderr
+    first, second, summary = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["match"] == "none" and "not text" in first["error"]
+    assert second["match"] == "unit"
+    assert summary["summary"]["scans"] == 2

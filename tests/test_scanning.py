@@ -104,6 +104,7 @@ CORPUS: list[tuple[str, str, str]] = [
     (SSCC, "none", "carton code"),
     ("nothing-like-this", "none", "not a serial, lot or SKU"),
     ("   ", "none", "empty"),
+    ("K7\udcffM2", "none", "bytes that are not text"),  # a non-UTF-8 byte read from stdin
 ]
 
 _QWERTZ = str.maketrans({"Y": "Z", "Z": "Y", "-": "ß", "/": "-"})

@@ -44,6 +44,7 @@ _QWERTZ_TO_US = str.maketrans(
 # Characters a QWERTZ mix-up leaves behind that no code of ours contains.
 _QWERTZ_SIGNS = re.compile(r"[ßüöäÜÖÄ§°´]|^https?Ö|^\)\d\d=")
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _DIGITS = re.compile(r"\d+")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -70,9 +71,16 @@ class ScannedCode:
         return self.error is None and self.kind != "empty"
 
 
+def as_text(raw: str) -> str:
+    """The scan as printable text: lone surrogates (bytes that were not UTF-8, as Python
+    keeps them when reading a scanner's stream, or from a JSON body) become U+FFFD, which
+    can be shown and stored."""
+    return _SURROGATES.sub("\ufffd", raw)
+
+
 def clean(raw: str) -> str:
     """Strip what surrounds a scan and write every separator spelling as the real byte."""
-    text = raw.strip()  # spaces, tabs, CR and LF
+    text = as_text(raw).strip()  # spaces, tabs, CR and LF
     return _GS_SPELLINGS.sub(GS, text)
 
 
@@ -112,6 +120,13 @@ def _with_note(code: ScannedCode, note: str) -> ScannedCode:
 def _parse(text: str) -> ScannedCode:
     if not text:
         return ScannedCode(text, "empty", error="The scan was empty; scan the code again.")
+    if "\ufffd" in text:
+        return ScannedCode(
+            text,
+            "text",
+            error="The scan holds bytes that are not text; set the scanner to send UTF-8 "
+            "or plain ASCII, and scan again.",
+        )
     body, symbology = text, None
     if _SYMBOLOGY_ID.match(text):
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from batchlabel.codes import QWERTZ_NOTE, ScannedCode, parse_scan, qwertz_alternative
+from batchlabel.codes import QWERTZ_NOTE, ScannedCode, as_text, parse_scan, qwertz_alternative
 from batchlabel.models import (
     IN_PRODUCTION,
     QUARANTINED,
@@ -79,7 +79,7 @@ class Resolver:
 
     def resolve(self, raw: str) -> Resolution:
         code = parse_scan(raw)
-        result = Resolution(input=raw.strip("\r\n"))
+        result = Resolution(input=as_text(raw).strip("\r\n"))
         if code.note:
             result.warnings.append(code.note)
         if not code.readable:
