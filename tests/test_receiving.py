@@ -176,3 +176,13 @@ def test_receive_survives_bytes_that_are_not_text(run, db_path: Path) -> None:  
     assert first["match"] == "none" and "not text" in first["error"]
     assert second["match"] == "unit"
     assert summary["summary"]["scans"] == 2
+
+
+def test_expected_quantity_and_token_name_are_checked(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    setup(run, quantity=1)
+    zero = tmp_path / "zero.txt"
+    zero.write_text("L1,0\n")
+    refused = run("receive", "--expect", str(zero), input="")
+    assert refused.exit_code == 2 and "line 1: the quantity must be at least 1" in refused.stderr
+    nameless = run("token", "create", " ")
+    assert nameless.exit_code == 2 and "station's name" in nameless.stderr

@@ -56,11 +56,16 @@ def read_expected(path: Path, resolver: Resolver) -> list[ExpectedLine]:
         head, comma, tail = entry.rpartition(",")
         if comma and tail.strip().isdigit():
             code, quantity = head.strip(), int(tail)
+            if quantity < 1:
+                raise InputError(
+                    f"{path}, line {number}: the quantity must be at least 1; "
+                    "fix the line and start again."
+                )
         found = resolver.resolve(code)
         if found.match == NONE or found.error:
             raise InputError(
                 f"{path}, line {number}: '{code}' does not match a record "
-                f"({found.error or 'unknown code'}); fix the line and start again."
+                f"({(found.error or 'unknown code').rstrip('.')}); fix the line and start again."
             )
         lines.append(ExpectedLine(code, _key(found), _label(found), quantity))
     if not lines:

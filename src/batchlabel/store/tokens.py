@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 from typing import Any
 
-from batchlabel.errors import ConflictError, NotFoundError
+from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor
 from batchlabel.store.base import StoreBase
 
@@ -21,6 +21,10 @@ class TokenRecords(StoreBase):
 
     def create_token(self, name: str, actor: Actor) -> str:
         """A new token for station ``name``; it is shown once and never stored."""
+        if not name.strip() or len(name) > 60 or not name.isprintable():
+            raise InputError(
+                "A token needs the station's name: 1 to 60 printable characters, e.g. door-1."
+            )
         token = "bl_" + secrets.token_urlsafe(32)
         try:
             with self.transaction() as conn:
