@@ -75,6 +75,28 @@ def validate_sscc(sscc: str) -> str:
     return _validate_key(sscc, "SSCC", (18,))
 
 
+def make_sscc(extension: int, company_prefix: str, reference: int) -> str:
+    """An SSCC: extension digit + GS1 company prefix + serial reference + check digit.
+
+    >>> make_sscc(1, "0614141", 234567890)
+    '106141412345678908'
+    """
+    if not (company_prefix.isdigit() and 6 <= len(company_prefix) <= 12):
+        raise InputError(
+            f"The GS1 company prefix '{company_prefix}' must be 6 to 12 digits, as GS1 issued it."
+        )
+    if not 0 <= extension <= 9:
+        raise InputError("The SSCC extension digit must be 0 to 9.")
+    width = 16 - len(company_prefix)
+    if reference >= 10**width:
+        raise InputError(
+            f"All {10**width:,} SSCCs of company prefix {company_prefix} with extension "
+            f"{extension} are used; use another extension digit."
+        )
+    body = f"{extension}{company_prefix}{reference:0{width}d}"
+    return body + str(gs1_check_digit(body))
+
+
 def validate_ai82(value: str, what: str, max_length: int = 20) -> str:
     """Check ``value`` fits GS1 AI 10/21: 1..20 characters of the 82-character set."""
     if not value:

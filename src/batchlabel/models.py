@@ -16,8 +16,9 @@ BATCH_STATUSES = (IN_PRODUCTION, QUARANTINED, RELEASED, REJECTED, RECALLED)
 
 # Which QA decisions may follow which. Rejected and recalled are final: a recalled batch
 # that turns out fine is still a recalled batch in every record a regulator will ask for.
+# A batch still in production can be recalled: a material recall reaches it before it ships.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    IN_PRODUCTION: frozenset({QUARANTINED, RELEASED, REJECTED}),
+    IN_PRODUCTION: frozenset({QUARANTINED, RELEASED, REJECTED, RECALLED}),
     QUARANTINED: frozenset({IN_PRODUCTION, RELEASED, REJECTED, RECALLED}),
     RELEASED: frozenset({QUARANTINED, RECALLED}),
     REJECTED: frozenset(),
@@ -108,3 +109,89 @@ class Allocation:
     batch: Batch
     gtin: str | None
     serials: tuple[str, ...]
+
+
+# -- traceability ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialLot:
+    """A lot of material from a supplier (a hide, a buckle delivery, a thread cone)."""
+
+    id: int
+    kind: str
+    supplier: str
+    lot: str
+    origin: str
+    quantity: float | None
+    unit: str | None
+    public: bool
+    received_at: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} lot {self.lot} from {self.supplier}"
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """One input of a batch: a material lot or another batch, with how much was used."""
+
+    batch_id: int
+    material: MaterialLot | None
+    input_batch: Batch | None
+    quantity: float | None
+    unit: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: str
+    notes: str
+    user: str
+    station: str
+    at: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    value: float | None
+    notes: str
+    user: str
+    station: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Complaint:
+    id: int
+    batch_id: int
+    serial: str | None
+    kind: str
+    text: str
+    user: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Carton:
+    id: int
+    code: str
+    kind: str  # sscc or internal
+    shipment: str | None
+    customer: str | None
+    units: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Shipment:
+    id: int
+    code: str
+    customer: str
+    shipped_at: str
+    cartons: int
+    units: int

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from batchlabel.cli import demo, labels, printing, records, scanning, web  # noqa: F401  (registers the commands)
+from batchlabel.cli import (  # noqa: F401  (registers the commands)
+    demo,
+    labels,
+    printing,
+    records,
+    scanning,
+    trace,
+    web,
+)
 from batchlabel.cli.app import cli
 
 

@@ -92,6 +92,7 @@ def cli(
         db_path=Path(os.path.expanduser(db_path)),
         actor=default_actor(user, station),
         templates_dir=templates_dir,
+        resolver=resolver,
     )
     ctx.obj = app
     ctx.call_on_close(app.close)

@@ -321,7 +321,6 @@ def _status_command(name: str, status: str, help_text: str) -> None:
             )
 
 
-_status_command("release", RELEASED, "Release a batch: its labels may print and it may ship.")
 _status_command("quarantine", QUARANTINED, "Hold a batch for QA: its labels do not print.")
 _status_command("reject", REJECTED, "Reject a batch after QA (final).")
 _status_command("recall", RECALLED, "Recall a released batch (final; needs --reason).")

@@ -6,10 +6,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from batchlabel.models import Actor
+from batchlabel.models import Actor, Batch
+
+
+def now() -> str:
+    """UTC timestamp with milliseconds, sortable as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class StoreBase:
@@ -35,4 +41,7 @@ class StoreBase:
         serial: str | None = None,
         **detail: Any,
     ) -> None:
+        raise NotImplementedError
+
+    def batch_by_id(self, batch_id: int) -> Batch:
         raise NotImplementedError

@@ -122,4 +122,119 @@ MIGRATIONS: tuple[str, ...] = (
         revoked_at TEXT
     );
     """,
+    # 4: traceability. Material lots and the batches that consumed them (genealogy), recipes
+    # and QA checklists with their results, complaints, cartons, shipments and customers.
+    # Results and complaints are append-only like the event log; the latest check result counts.
+    """
+    CREATE TABLE suppliers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE material_lots (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+        lot TEXT NOT NULL,
+        origin TEXT NOT NULL DEFAULT '',
+        quantity REAL,
+        unit TEXT,
+        public INTEGER NOT NULL DEFAULT 0 CHECK (public IN (0, 1)),
+        received_at TEXT NOT NULL,
+        UNIQUE (supplier_id, kind, lot)
+    );
+    CREATE INDEX material_lots_lot ON material_lots(lot);
+    CREATE TABLE batch_inputs (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        material_lot_id INTEGER REFERENCES material_lots(id),
+        input_batch_id INTEGER REFERENCES batches(id),
+        quantity REAL,
+        unit TEXT,
+        at TEXT NOT NULL,
+        CHECK ((material_lot_id IS NULL) <> (input_batch_id IS NULL)),
+        CHECK (input_batch_id IS NULL OR input_batch_id <> batch_id)
+    );
+    CREATE INDEX batch_inputs_batch ON batch_inputs(batch_id);
+    CREATE INDEX batch_inputs_material ON batch_inputs(material_lot_id);
+    CREATE INDEX batch_inputs_input_batch ON batch_inputs(input_batch_id);
+    CREATE TABLE product_recipes (
+        product_id INTEGER PRIMARY KEY REFERENCES products(id),
+        recipe TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE batch_steps (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        step TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '',
+        user TEXT NOT NULL,
+        station TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX batch_steps_batch ON batch_steps(batch_id, id);
+    CREATE TABLE batch_checks (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        name TEXT NOT NULL,
+        passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        value REAL,
+        notes TEXT NOT NULL DEFAULT '',
+        user TEXT NOT NULL,
+        station TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX batch_checks_batch ON batch_checks(batch_id, name, id);
+    CREATE TABLE complaints (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        unit_id INTEGER REFERENCES units(id),
+        kind TEXT NOT NULL CHECK (kind IN ('complaint', 'return')),
+        text TEXT NOT NULL,
+        user TEXT NOT NULL,
+        station TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX complaints_batch ON complaints(batch_id);
+    CREATE TABLE customers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE shipments (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        shipped_at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        station TEXT NOT NULL
+    );
+    CREATE TABLE cartons (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('sscc', 'internal')),
+        shipment_id INTEGER REFERENCES shipments(id),
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX cartons_shipment ON cartons(shipment_id);
+    -- the primary key is the unit: a unit is in one carton at most, enforced here
+    CREATE TABLE carton_units (
+        unit_id INTEGER PRIMARY KEY REFERENCES units(id),
+        carton_id INTEGER NOT NULL REFERENCES cartons(id),
+        packed_at TEXT NOT NULL
+    );
+    CREATE INDEX carton_units_carton ON carton_units(carton_id);
+    CREATE TRIGGER batch_steps_append_only BEFORE UPDATE ON batch_steps
+    BEGIN SELECT RAISE(ABORT, 'recorded steps are append-only'); END;
+    CREATE TRIGGER batch_steps_no_delete BEFORE DELETE ON batch_steps
+    BEGIN SELECT RAISE(ABORT, 'recorded steps are append-only'); END;
+    CREATE TRIGGER batch_checks_append_only BEFORE UPDATE ON batch_checks
+    BEGIN SELECT RAISE(ABORT, 'check results are append-only'); END;
+    CREATE TRIGGER batch_checks_no_delete BEFORE DELETE ON batch_checks
+    BEGIN SELECT RAISE(ABORT, 'check results are append-only'); END;
+    CREATE TRIGGER complaints_append_only BEFORE UPDATE ON complaints
+    BEGIN SELECT RAISE(ABORT, 'complaints are append-only'); END;
+    CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
+    BEGIN SELECT RAISE(ABORT, 'complaints are append-only'); END;
+    """,
 )

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from batchlabel.models import (
     ALLOWED_TRANSITIONS,
     BATCH_STATUSES,
     IN_PRODUCTION,
+    RECALLED,
+    UNIT_STATES,
     Actor,
     Allocation,
     Batch,
@@ -32,11 +34,16 @@ from batchlabel.serials import (
     CodeFormat,
     parse_format,
 )
+from batchlabel.store.base import now
 from batchlabel.store.connection import connect, translated_errors
+from batchlabel.store.exports import ExportRecords
+from batchlabel.store.materials import MaterialRecords
 from batchlabel.store.printing import PrintRecords
+from batchlabel.store.quality import QualityRecords
 from batchlabel.store.rows import batch_from_row as _batch
 from batchlabel.store.rows import product_from_row as _product
 from batchlabel.store.scanning import ScanRecords
+from batchlabel.store.shipping import ShippingRecords
 from batchlabel.store.tokens import TokenRecords
 
 # Bulk allocation above this size goes in slices so memory stays flat.
@@ -49,12 +56,15 @@ WORKSHOP_COUNTER = 0
 _DETAIL = json.JSONEncoder(default=str)
 
 
-def now() -> str:
-    """UTC timestamp with milliseconds, sortable as text."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-class Store(PrintRecords, ScanRecords, TokenRecords):
+class Store(
+    PrintRecords,
+    ScanRecords,
+    TokenRecords,
+    MaterialRecords,
+    QualityRecords,
+    ShippingRecords,
+    ExportRecords,
+):
     """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
 
     def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
@@ -426,6 +436,27 @@ class Store(PrintRecords, ScanRecords, TokenRecords):
             )
         return self.batch_by_id(batch.id)
 
+    def recall_batches(
+        self, batches: Sequence[Batch], reason: str, actor: Actor, cause: str
+    ) -> list[Batch]:
+        """Recall several batches in one transaction (all or none): a recall that stops
+        half-way would leave some affected batches on sale. Final states are left alone."""
+        changed = []
+        with self.transaction() as conn:
+            for batch in batches:
+                (current,) = conn.execute(
+                    "SELECT status FROM batches WHERE id = ?", (batch.id,)
+                ).fetchone()
+                if RECALLED not in ALLOWED_TRANSITIONS[current]:
+                    continue
+                conn.execute("UPDATE batches SET status = ? WHERE id = ?", (RECALLED, batch.id))
+                self._log(
+                    conn, "status_changed", actor, batch.product_id, batch.id,
+                    **{"from": current, "to": RECALLED, "reason": reason, "cause": cause},
+                )  # fmt: skip
+                changed.append(batch)
+        return [self.batch_by_id(b.id) for b in changed]
+
     # -- units and serials --------------------------------------------------------------------
 
     def allocate(self, batch: Batch, count: int, actor: Actor) -> Allocation:
@@ -541,6 +572,33 @@ class Store(PrintRecords, ScanRecords, TokenRecords):
             if rows
             else None
         )
+
+    def batches_by_ids(self, batch_ids: Sequence[int]) -> dict[int, Batch]:
+        found: dict[int, Batch] = {}
+        ids = list(batch_ids)
+        for offset in range(0, len(ids), 500):
+            chunk = ids[offset : offset + 500]
+            for r in self._rows(
+                "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
+                f" WHERE b.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found[r["id"]] = _batch(r)
+        return found
+
+    def unit_counts_by_batch(self, batch_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        """Unit counts per state for many batches in one query."""
+        counts = {b: {state: 0 for state in UNIT_STATES} for b in batch_ids}
+        ids = list(batch_ids)
+        for offset in range(0, len(ids), 500):
+            chunk = ids[offset : offset + 500]
+            for r in self._rows(
+                "SELECT batch_id, state, count(*) AS n FROM units"
+                f" WHERE batch_id IN ({','.join('?' * len(chunk))}) GROUP BY batch_id, state",
+                chunk,
+            ):
+                counts[r["batch_id"]][r["state"]] = r["n"]
+        return counts
 
     def unit_counts(self, batch: Batch) -> dict[str, int]:
         rows = self._rows(

@@ -1,0 +1,614 @@
+"""Commands for traceability: materials, inputs, steps and checks, packing and shipping,
+complaints, trace, recall, the batch report and exports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.tree import Tree
+
+from batchlabel.cli.app import cli
+from batchlabel.cli.context import AppContext, console, emit_json, err_console, parse_date, pass_app
+from batchlabel.cli.records import batch, product, styled_status
+from batchlabel.codes import parse_scan
+from batchlabel.documents.report import FORMATS, build_report, write_report
+from batchlabel.errors import ConflictError, InputError, NotFoundError
+from batchlabel.exports.epcis import write_epcis
+from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
+from batchlabel.gs1 import make_sscc, validate_ai82
+from batchlabel.models import RECALLED, REJECTED, VOIDED, MaterialLot
+from batchlabel.quality import file_complaint, record_check, record_step, release
+from batchlabel.recall import apply_recall, plan_recall, write_recall_list
+from batchlabel.recipes import load_recipe
+from batchlabel.scanning import UNIT, Resolver
+from batchlabel.store import Store
+from batchlabel.trace import Node, find_target, trace
+
+# -- materials ----------------------------------------------------------------------------
+
+
+def material_dict(m: MaterialLot) -> dict[str, Any]:
+    return {
+        "kind": m.kind, "supplier": m.supplier, "lot": m.lot, "origin": m.origin,
+        "quantity": m.quantity, "unit": m.unit, "public": m.public, "received_at": m.received_at,
+    }  # fmt: skip
+
+
+@cli.group()
+def material() -> None:
+    """Material lots from suppliers: leather hides, buckles, thread."""
+
+
+@material.command("receive")
+@click.argument("kind")
+@click.option("--supplier", required=True, help="Who supplied it, e.g. 'Tannery Rossi'.")
+@click.option("--lot", "lot", required=True, help="The supplier's lot code, as on their label.")
+@click.option("--origin", default="", help="Where it comes from, e.g. 'Tuscany, Italy'.")
+@click.option("--quantity", nargs=2, type=(float, str), default=None, metavar="Q UNIT",
+              help="How much arrived, e.g. --quantity 12 m2.")  # fmt: skip
+@click.option("--public", is_flag=True, help="Its supplier and origin may appear on origin pages.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def material_receive(
+    app: AppContext, kind: str, supplier: str, lot: str, origin: str,
+    quantity: tuple[float, str] | None, public: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Record a lot of material KIND received from a supplier."""
+    amount, unit = quantity if quantity else (None, None)
+    received = app.store.receive_material(
+        kind, supplier, lot, app.actor, origin=origin, quantity=amount, unit=unit, public=public
+    )
+    if as_json:
+        emit_json(material_dict(received))
+    else:
+        console.print(f"Received {received.label}" + (" (public)" if public else "") + ".")
+
+
+@material.command("list")
+@click.option("--supplier", help="Only this supplier's lots.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def material_list(app: AppContext, supplier: str | None, as_json: bool) -> None:
+    """List material lots, newest first."""
+    from rich.table import Table
+
+    found = app.store.materials(supplier=supplier)
+    if as_json:
+        emit_json([material_dict(m) for m in found])
+        return
+    table = Table(
+        "Kind", "Supplier", "Lot", "Origin", "Quantity", "Public", "Received", title="Material lots"
+    )
+    for m in found:
+        amount = f"{m.quantity:g} {m.unit or ''}" if m.quantity else "-"
+        table.add_row(
+            m.kind,
+            m.supplier,
+            m.lot,
+            m.origin or "-",
+            amount,
+            "yes" if m.public else "no",
+            m.received_at[:10],
+        )
+    console.print(table)
+
+
+# -- genealogy, steps and checks ------------------------------------------------------------
+
+
+@batch.command("consume")
+@click.argument("lot")
+@click.argument("source")
+@click.option("--sku", help="The product of LOT, when several share it.")
+@click.option(
+    "--supplier", help="The material's supplier, when two suppliers used the same lot code."
+)
+@click.option("--quantity", nargs=2, type=(float, str), default=None, metavar="Q UNIT",
+              help="How much was used, e.g. --quantity 2.5 m2.")  # fmt: skip
+@pass_app
+def batch_consume(
+    app: AppContext, lot: str, source: str, sku: str | None, supplier: str | None,
+    quantity: tuple[float, str] | None,
+) -> None:  # fmt: skip
+    """Record that batch LOT used SOURCE: a material lot (the supplier's lot code) or another batch."""
+    store = app.store
+    target = store.batch(lot, sku)
+    amount, unit = quantity if quantity else (None, None)
+    materials = store.materials(lot=source, supplier=supplier)
+    batches = [] if supplier else store.batches_with_lot(source)
+    if len(materials) > 1:
+        listed = "; ".join(f"{m.kind} from {m.supplier}" for m in materials)
+        raise InputError(
+            f"Material lot '{source}' was received more than once ({listed}); add --supplier NAME."
+        )
+    if materials and batches:
+        raise InputError(
+            f"'{source}' is both {materials[0].label} and a batch lot of {batches[0].sku}; "
+            "add --supplier NAME to mean the material."
+        )
+    if materials:
+        store.add_input(target, app.actor, material=materials[0], quantity=amount, unit=unit)
+        console.print(f"Batch [bold]{target.lot}[/] used {materials[0].label}.")
+        return
+    if len(batches) > 1:
+        raise InputError(
+            f"Lot '{source}' exists for several products; record it from the batch of one product."
+        )
+    if not batches:
+        raise NotFoundError(
+            f"'{source}' is neither a material lot nor a batch recorded here; record the material "
+            "first with 'batchlabel material receive'."
+        )
+    store.add_input(target, app.actor, input_batch=batches[0], quantity=amount, unit=unit)
+    console.print(f"Batch [bold]{target.lot}[/] used batch {batches[0].lot} of {batches[0].sku}.")
+
+
+@batch.command("step")
+@click.argument("lot")
+@click.argument("step")
+@click.option("--sku", help="The product, when several share this lot code.")
+@click.option("--notes", default="", help="Anything worth keeping about this step.")
+@pass_app
+def batch_step(app: AppContext, lot: str, step: str, sku: str | None, notes: str) -> None:
+    """Record that STEP of the recipe was done on batch LOT."""
+    found = app.store.batch(lot, sku)
+    name = record_step(app.store, found, step, notes, app.actor)
+    console.print(f"Recorded step '{name}' for batch [bold]{found.lot}[/].")
+
+
+@batch.command("check")
+@click.argument("lot")
+@click.argument("check")
+@click.option("--sku", help="The product, when several share this lot code.")
+@click.option("--pass/--fail", "passed", default=None, help="The result of a pass/fail check.")
+@click.option("--value", type=float, help="The measured value of a measurement check.")
+@click.option("--notes", default="", help="Anything worth keeping about this check.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def batch_check(
+    app: AppContext, lot: str, check: str, sku: str | None, passed: bool | None,
+    value: float | None, notes: str, as_json: bool,
+) -> None:  # fmt: skip
+    """Record the result of QA CHECK for batch LOT (a re-check replaces the last result)."""
+    found = app.store.batch(lot, sku)
+    result = record_check(app.store, found, check, app.actor, passed, value, notes)
+    if as_json:
+        emit_json(
+            {"lot": found.lot, "check": result.name, "passed": result.passed, "value": result.value}
+        )
+        return
+    verdict = "[bold green]pass[/]" if result.passed else "[bold red]FAIL[/]"
+    measured = f" ({result.value:g})" if result.value is not None else ""
+    console.print(f"Check '{result.name}' for batch [bold]{found.lot}[/]: {verdict}{measured}.")
+
+
+@batch.command("release")
+@click.argument("lot")
+@click.option("--sku", help="The product, when several share this lot code.")
+@click.option("--reason", help="Why; recorded with who and when.")
+@click.option(
+    "--override",
+    metavar="REASON",
+    help="Release although required checks are missing or failed; the reason is recorded.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def batch_release(
+    app: AppContext,
+    lot: str,
+    sku: str | None,
+    reason: str | None,
+    override: str | None,
+    as_json: bool,
+) -> None:
+    """Release a batch: its labels may print and it may ship. Refused while a required QA check is missing or failed."""
+    from batchlabel.cli.records import batch_dict
+
+    store = app.store
+    if override is not None and not override.strip():
+        raise InputError("--override needs a reason, e.g. --override 'length re-measured by hand'.")
+    changed = release(store, store.batch(lot, sku), app.actor, reason, override)
+    if as_json:
+        emit_json(batch_dict(changed, store.product(changed.sku).gtin))
+    else:
+        console.print(
+            f"Batch [bold]{changed.lot}[/] of {changed.sku} is now {styled_status(changed.status)}."
+        )
+
+
+@product.command("recipe")
+@click.argument("sku")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def product_recipe(app: AppContext, sku: str, file: Path | None, as_json: bool) -> None:
+    """Load the recipe steps and QA checklist of SKU from a TOML FILE, or show them."""
+    from batchlabel.quality import recipe_for
+
+    store = app.store
+    found = store.product(sku)
+    if file is not None:
+        store.set_recipe(found, load_recipe(file).to_data(), app.actor)
+    recipe = recipe_for(store, found.id)
+    if as_json:
+        emit_json({"sku": sku, **recipe.to_data()})
+        return
+    if file is not None:
+        console.print(
+            f"Loaded {len(recipe.steps)} steps and {len(recipe.checks)} checks for {sku}."
+        )
+        return
+    console.print(f"Steps of {sku}: " + (", ".join(recipe.steps) or "none"))
+    for c in recipe.checks:
+        console.print(
+            f"  check {c.name}: {c.description or '-'} ({c.limits}{'' if c.required else ', optional'})"
+        )
+    console.print(f"Complaints that flag a batch for QA review: {recipe.complaint_threshold}")
+
+
+# -- packing and shipping ---------------------------------------------------------------------
+
+
+def _carton_code(text: str) -> tuple[str, str]:
+    """(code, kind): an SSCC, check digit verified, or an internal carton code."""
+    code = parse_scan(text)
+    if code.kind == "sscc":
+        if code.error:
+            raise InputError(code.error)
+        assert code.sscc is not None
+        return code.sscc, "sscc"
+    return validate_ai82(text.strip(), "carton code"), "internal"
+
+
+@cli.group()
+def carton() -> None:
+    """Cartons: numbered with an SSCC or an internal code."""
+
+
+@carton.command("new")
+@click.option("--company-prefix", help="Your GS1 company prefix: the carton gets an SSCC.")
+@click.option(
+    "--extension",
+    type=click.IntRange(0, 9),
+    default=0,
+    show_default=True,
+    help="The SSCC extension digit.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def carton_new(app: AppContext, company_prefix: str | None, extension: int, as_json: bool) -> None:
+    """Start a new carton and print its code (an SSCC with --company-prefix, else C000001...)."""
+    store = app.store
+    if company_prefix:
+        series = f"sscc:{extension}{company_prefix}"
+        code = make_sscc(extension, company_prefix, store.next_carton_number(series))
+        kind = "sscc"
+    else:
+        code, kind = f"C{store.next_carton_number('internal'):06d}", "internal"
+    store.pack(code, kind, app.actor)
+    if as_json:
+        emit_json({"carton": code, "kind": kind})
+    else:
+        console.print(f"New carton [bold]{code}[/]" + (" (SSCC)" if kind == "sscc" else "") + ".")
+
+
+def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple[int, str]]:
+    """Scanned codes to (unit id, serial); every code must name exactly one item."""
+    resolver = Resolver(store)
+    units = []
+    for text in codes:
+        found = resolver.resolve(text)
+        if found.error:
+            raise InputError(f"'{found.input}': {found.error}")
+        if found.match != UNIT or found.product_id is None or found.serial is None:
+            raise InputError(
+                f"'{found.input}' names a {found.match}, not one item; scan the item's own label"
+                + (" or use --lot LOT --quantity N." if purpose == "pack" else ".")
+            )
+        unit = store.unit(found.product_id, found.serial)
+        assert unit is not None
+        if purpose == "pack" and unit.state == VOIDED:
+            raise ConflictError(f"Serial {unit.serial} was voided; it cannot be packed.")
+        if purpose == "pack" and found.batch_status in (RECALLED, REJECTED):
+            raise ConflictError(
+                f"Serial {unit.serial} belongs to batch {found.lot}, which is {found.batch_status}; set it aside."
+            )
+        units.append((unit.id, unit.serial))
+    return units
+
+
+@cli.command("pack")
+@click.argument("carton_code", metavar="CARTON")
+@click.argument("codes", nargs=-1)
+@click.option("--lot", help="Pack items of this batch without scanning each (with --quantity).")
+@click.option("--sku", help="The product of --lot, when several share it.")
+@click.option("--quantity", type=click.IntRange(min=1), help="How many items of --lot.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def pack(
+    app: AppContext, carton_code: str, codes: tuple[str, ...], lot: str | None,
+    sku: str | None, quantity: int | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Put scanned items (CODE...) or a quantity of a batch into CARTON (an SSCC or your own code)."""
+    store = app.store
+    if (lot is None) != (quantity is None):
+        raise InputError("Give --lot and --quantity together, e.g. --lot L0001 --quantity 20.")
+    if not codes and lot is None:
+        raise InputError("Name what goes in: scanned item codes, or --lot LOT --quantity N.")
+    code, kind = _carton_code(carton_code)
+    source = store.batch(lot, sku) if lot is not None else None
+    if source is not None and source.status in (RECALLED, REJECTED):
+        raise ConflictError(f"Batch {source.lot} is {source.status}; its items must not be packed.")
+    units = _units_for(store, codes, "pack")
+    packed = store.pack(
+        code, kind, app.actor, [u for u, _ in units],
+        batch_id=source.id if source else None, quantity=quantity or 0,
+    )  # fmt: skip
+    if as_json:
+        emit_json(
+            {
+                "carton": code,
+                "kind": kind,
+                "packed": [{"lot": lot_, "serial": s} for lot_, s in packed],
+            }
+        )
+    else:
+        console.print(f"Packed {len(packed)} items into carton [bold]{code}[/].")
+
+
+@cli.command("unpack")
+@click.argument("carton_code", metavar="CARTON")
+@click.argument("codes", nargs=-1)
+@click.option("--reason", required=True, help="Why; recorded with who and when.")
+@pass_app
+def unpack(app: AppContext, carton_code: str, codes: tuple[str, ...], reason: str) -> None:
+    """Take items (or, without CODE, everything) out of a carton that has not shipped."""
+    store = app.store
+    if not reason.strip():
+        raise InputError("Say why in --reason, e.g. --reason 'wrong size packed'.")
+    code, _ = _carton_code(carton_code)
+    ids = [u for u, _ in _units_for(store, codes, "unpack")] if codes else None
+    removed = store.unpack(code, reason, app.actor, ids)
+    console.print(f"Took {len(removed)} items out of carton [bold]{code}[/].")
+
+
+@cli.command("ship")
+@click.argument("shipment_code", metavar="SHIPMENT")
+@click.argument("cartons", nargs=-1, required=True)
+@click.option("--customer", required=True, help="Who receives it; kept private.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def ship(
+    app: AppContext, shipment_code: str, cartons: tuple[str, ...], customer: str, as_json: bool
+) -> None:
+    """Ship CARTONS to a customer as SHIPMENT (e.g. your delivery note number)."""
+    if not customer.strip() or len(customer) > 120 or not customer.isprintable():
+        raise InputError(
+            "Give the customer's name with --customer (1 to 120 printable characters)."
+        )
+    code = validate_ai82(shipment_code.strip(), "shipment code", max_length=40)
+    sent = app.store.ship(code, customer.strip(), [_carton_code(c)[0] for c in cartons], app.actor)
+    if as_json:
+        emit_json(
+            {
+                "shipment": sent.code,
+                "customer": sent.customer,
+                "cartons": sent.cartons,
+                "items": sent.units,
+            }
+        )
+    else:
+        console.print(
+            f"Shipped {sent.code} to {sent.customer}: {sent.cartons} cartons, {sent.units} items."
+        )
+
+
+# -- complaints -------------------------------------------------------------------------------
+
+
+@cli.command("complaint")
+@click.argument("code")
+@click.option("--text", required=True, help="What the customer reported.")
+@click.option("--return", "is_return", is_flag=True, help="The item came back (a return).")
+@pass_app
+def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
+    """Record a complaint or return against the item or batch CODE names."""
+    store = app.store
+    found = Resolver(store).resolve(code)
+    if found.error or found.batch_id is None:
+        raise InputError(
+            found.error or f"'{found.input}' names no batch or item; scan the item's label."
+        )
+    target = store.batch_by_id(found.batch_id)
+    unit = (
+        store.unit(found.product_id, found.serial)
+        if found.match == UNIT and found.product_id and found.serial
+        else None
+    )
+    outcome = file_complaint(
+        store, target, text, app.actor, "return" if is_return else "complaint",
+        unit.id if unit else None, unit.serial if unit else None,
+    )  # fmt: skip
+    what = "Return" if is_return else "Complaint"
+    console.print(f"{what} recorded for batch [bold]{target.lot}[/] ({outcome.count} so far).")
+    if outcome.needs_review:
+        err_console.print(
+            f"[bold red]Batch {target.lot} has {outcome.count} complaints (threshold "
+            f"{outcome.threshold}): it is flagged for QA review.[/]"
+        )
+
+
+# -- trace, recall, report ---------------------------------------------------------------------
+
+
+def _tree(node: Node, into: Tree | None = None) -> Tree:
+    label = node.label
+    status = node.detail.get("status")
+    if status:
+        label += f" {styled_status(status)}"
+    units = node.detail.get("units")
+    if isinstance(units, dict) and any(units.values()):
+        label += " [dim](" + ", ".join(f"{n} {s}" for s, n in units.items() if n) + ")[/]"
+    if node.kind == "material" and node.detail.get("origin"):
+        label += f" [dim]origin: {node.detail['origin']}[/]"
+    branch = Tree(label) if into is None else into.add(label)
+    for child in node.children:
+        _tree(child, branch)
+    return branch
+
+
+@cli.command("trace")
+@click.argument("code")
+@click.option("--supplier", help="Treat CODE as a material lot of this supplier.")
+@click.option("--sku", help="Treat CODE as a batch lot of this product.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def trace_command(
+    app: AppContext, code: str, supplier: str | None, sku: str | None, as_json: bool
+) -> None:
+    """Trace an item, batch lot, carton or material lot: back to its materials, steps and QA
+    results, forward to the batches made from it, cartons, shipments and customers."""
+    target = find_target(app.store, code, supplier, sku)
+    trees = trace(app.store, target)
+    if as_json:
+        emit_json(
+            {
+                "target": target.description,
+                "kind": target.kind,
+                **{k: v.to_dict() for k, v in trees.items()},
+            }
+        )
+        return
+    titles = {"backward": "Made from", "forward": "Went to", "contents": "Holds"}
+    for key, node in trees.items():
+        console.print(f"[bold]{titles[key]}[/]")
+        console.print(_tree(node))
+
+
+@cli.command("recall")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why; recorded on every recalled batch.")
+@click.option("--dry-run", is_flag=True, help="Show and write the recall list, change nothing.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("recalls"),
+    show_default=True,
+    help="Folder for the recall list (CSV and printable HTML).",
+)
+@click.option("--supplier", help="Treat CODE as a material lot of this supplier.")
+@click.option("--sku", help="Treat CODE as a batch lot of this product.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def recall_command(
+    app: AppContext, code: str, reason: str, dry_run: bool, out_dir: Path,
+    supplier: str | None, sku: str | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Recall a batch or material lot and every batch made from it; write who to call."""
+    store = app.store
+    if not reason.strip():
+        raise InputError("A recall needs a reason: add --reason TEXT.")
+    plan = plan_recall(store, find_target(store, code, supplier, sku))
+    if not dry_run:
+        apply_recall(store, plan, reason, app.actor)
+    files = write_recall_list(store, plan, out_dir, dry_run)
+    summary = plan.summary()
+    if as_json:
+        emit_json({**summary, "dry_run": dry_run, "files": [str(f) for f in files]})
+        return
+    head = "Dry run, nothing changed" if dry_run else f"Recalled {len(plan.recalled)} batches"
+    console.print(f"[bold]{head}[/]: {summary['target']}.")
+    for b in summary["batches"]:
+        mark = (
+            "would recall"
+            if dry_run and b["will_recall"]
+            else ("recalled" if b["will_recall"] else f"already {b['status']}")
+        )
+        console.print(f"  batch {b['lot']} ({b['sku']}): {b['items']} items, {mark}")
+    for c in summary["customers"]:
+        console.print(
+            f"  call [bold]{c['customer']}[/]: {c['items']} items in {', '.join(c['shipments'])}"
+        )
+    if not summary["customers"]:
+        console.print("  No affected item has shipped.")
+    console.print("Recall list: " + ", ".join(str(f) for f in files))
+
+
+@cli.command("report")
+@click.argument("lot")
+@click.option("--sku", help="The product, when several share this lot code.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: report-LOT.FORMAT).",
+)
+@pass_app
+def report(app: AppContext, lot: str, sku: str | None, fmt: str, out: Path | None) -> None:
+    """Write the batch transparency report: quantities, steps, materials, QA, history."""
+    found = app.store.batch(lot, sku)
+    path = out or Path(f"report-{re.sub(r'[^A-Za-z0-9._-]', '_', found.lot)}.{fmt}")
+    write_report(build_report(app.store, found), fmt, path)
+    console.print(f"Wrote {path}.")
+
+
+# -- exports -------------------------------------------------------------------------------
+
+
+@cli.group()
+def export() -> None:
+    """Exports: EPCIS 2.0 for trading partners, CSV for spreadsheets."""
+
+
+_out = click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write.",
+)
+_since = click.option("--since", help="Only batches created on or after this date, YYYY-MM-DD.")
+_lot = click.option("--lot", help="Only this batch lot.")
+
+
+@export.command("epcis")
+@_out
+@_since
+@_lot
+@pass_app
+def export_epcis(app: AppContext, out: Path, since: str | None, lot: str | None) -> None:
+    """Write EPCIS 2.0 JSON-LD: commissioning, transformation, packing and shipping events."""
+    if lot is not None:
+        app.store.batch(lot)  # an unknown lot is an error, not an empty file
+    count = write_epcis(app.store, out, app.resolver, parse_date(since, "--since"), lot)
+    console.print(f"Wrote {count} EPCIS events to {out}.")
+
+
+@export.command("csv")
+@_out
+@_since
+@_lot
+@click.option(
+    "--sheet",
+    type=click.Choice(SHEETS),
+    default="lots",
+    show_default=True,
+    help="lots: one row per lot; units: one row per item.",
+)
+@click.option("--maker", default="", help="Your business name, written as the lot code source.")
+@pass_app
+def export_csv(
+    app: AppContext, out: Path, since: str | None, lot: str | None, sheet: str, maker: str
+) -> None:
+    """Write a CSV for spreadsheets (text that a spreadsheet would run as a formula is defused)."""
+    if lot is not None:
+        app.store.batch(lot)
+    day = parse_date(since, "--since")
+    if sheet == "lots":
+        count = write_lots_sheet(app.store, out, maker or app.actor.station, day, lot)
+    else:
+        count = write_units_sheet(app.store, out, day, lot)
+    console.print(f"Wrote {count} rows to {out}.")

@@ -1,0 +1,107 @@
+"""Recall a batch or a material lot: every batch made from it, at any depth, is recalled in
+one transaction, and the recall list says which customers got which items.
+
+``plan_recall`` changes nothing (the dry run); ``apply_recall`` recalls; ``write_recall_list``
+writes the CSV and the printable report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from batchlabel.documents import render_html
+from batchlabel.errors import ConflictError, InputError
+from batchlabel.files import atomic_text_file
+from batchlabel.models import ALLOWED_TRANSITIONS, RECALLED, Actor, Batch
+from batchlabel.spreadsheet import write_csv
+from batchlabel.store import Store
+from batchlabel.trace import Target, downstream
+
+RECALL_COLUMNS = ("customer", "shipment", "shipped_at", "carton", "sku", "gtin", "lot", "serial")
+
+
+@dataclass
+class RecallPlan:
+    target: Target
+    batches: list[Batch]
+    customers: dict[str, dict[str, Any]]
+    counts: dict[int, dict[str, int]]
+    unshipped: dict[int, int] = field(default_factory=dict)
+    recalled: list[Batch] = field(default_factory=list)  # filled in by apply_recall
+
+    @property
+    def to_recall(self) -> list[Batch]:
+        return [b for b in self.batches if RECALLED in ALLOWED_TRANSITIONS[b.status]]
+
+    @property
+    def shipped_items(self) -> int:
+        return sum(c["items"] for c in self.customers.values())
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "target": self.target.description,
+            "batches": [
+                {"lot": b.lot, "sku": b.sku, "status": b.status,
+                 "will_recall": b in self.to_recall,
+                 "items": sum(self.counts.get(b.id, {}).values())}
+                for b in self.batches
+            ],
+            "customers": [
+                {"customer": name, **entry} for name, entry in sorted(self.customers.items())
+            ],
+            "shipped_items": self.shipped_items,
+            "recalled": [b.lot for b in self.recalled],
+        }  # fmt: skip
+
+
+def plan_recall(store: Store, target: Target) -> RecallPlan:
+    if target.carton is not None or target.unit is not None:
+        raise InputError(
+            "A recall is of a batch or a material lot; give the lot code, not one item or carton."
+        )
+    found = downstream(store, material=target.material, batch=target.batch)
+    batches = sorted(found.batches.values(), key=lambda b: (b.made_on, b.id))
+    return RecallPlan(target, batches, found.customers, found.counts)
+
+
+def apply_recall(store: Store, plan: RecallPlan, reason: str, actor: Actor) -> RecallPlan:
+    reason = reason.strip()
+    if not reason:
+        raise InputError("A recall needs a reason: add --reason TEXT.")
+    if not plan.batches:
+        raise ConflictError(f"No batch was made from {plan.target.description}; nothing to recall.")
+    plan.recalled = store.recall_batches(plan.to_recall, reason, actor, plan.target.description)
+    return plan
+
+
+def write_recall_list(store: Store, plan: RecallPlan, folder: Path, dry_run: bool) -> list[Path]:
+    """The recall list as CSV (one row per shipped item) and as a printable HTML page."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stem = "recall-draft" if dry_run else "recall"
+    csv_path = folder / f"{stem}-{stamp}.csv"
+    html_path = folder / f"{stem}-{stamp}.html"
+    ids = [b.id for b in plan.batches]
+    write_csv(
+        csv_path,
+        RECALL_COLUMNS,
+        ([row[c] for c in RECALL_COLUMNS] for row in store.shipped_units(ids)),
+    )
+    serials: dict[str, list[str]] = {}
+    for row in store.shipped_units(ids):
+        serials.setdefault(row["customer"], []).append(f"{row['lot']}/{row['serial']}")
+    with atomic_text_file(html_path) as handle:
+        handle.write(
+            render_html(
+                "recall.html",
+                plan=plan,
+                summary=plan.summary(),
+                serials=serials,
+                dry_run=dry_run,
+                made_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            )
+        )
+    return [csv_path, html_path]
