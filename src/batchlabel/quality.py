@@ -56,14 +56,14 @@ def record_check(
                "; load one with 'batchlabel product recipe SKU FILE'.")
         )  # fmt: skip
     if check.is_measurement:
-        if value is None:
-            raise InputError(
-                f"Check '{check.name}' is a measurement ({check.limits}); give --value."
-            )
         if passed is not None:
             raise InputError(
                 f"Check '{check.name}' passes or fails by its limits ({check.limits}); "
                 "give --value only."
+            )
+        if value is None:
+            raise InputError(
+                f"Check '{check.name}' is a measurement ({check.limits}); give --value."
             )
         passed = check.passes(value)
     elif passed is None:

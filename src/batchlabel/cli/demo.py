@@ -10,15 +10,24 @@ from rich.panel import Panel
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, pass_app
+from batchlabel.cli.trace import as_rich_tree
 from batchlabel.decoding import codes_in_file
+from batchlabel.documents.report import build_report, write_report
 from batchlabel.errors import BatchlabelError
 from batchlabel.printing import run_job, start_job
+from batchlabel.quality import record_check, record_step, release
+from batchlabel.recipes import Check, Recipe
 from batchlabel.rendering import batch_labels, render_files
 from batchlabel.scanning import Resolver
 from batchlabel.store import Store
 from batchlabel.templates import find_template
+from batchlabel.trace import forward
 
 DEMO_GTIN = "09506000134352"  # GS1's own example GTIN
+DEMO_RECIPE = Recipe(
+    steps=("Cut", "Stitch", "Burnish edges"),
+    checks=(Check("stitching", "Stitching even, no loose ends"),),
+)
 
 
 def _step(number: int, text: str) -> None:
@@ -84,8 +93,21 @@ def demo(app: AppContext, directory: Path) -> None:
             f"Batch [bold]{lot}[/] of {collar.sku}: 6 serials allocated: "
             + ", ".join(allocation.serials),
         )
-        released = store.set_status(allocation.batch, "released", actor, "demo: QA passed")
-        _step(3, f"QA released batch {lot}: status [bold green]{released.status}[/].")
+        leather = store.receive_material(
+            "leather", "Conceria Demo", "H-2291", actor, origin="Tuscany, Italy",
+            quantity=4, unit="m2", public=True,
+        )  # fmt: skip
+        store.add_input(allocation.batch, actor, material=leather, quantity=1.2, unit="m2")
+        store.set_recipe(collar, DEMO_RECIPE.to_data(), actor)
+        for step in DEMO_RECIPE.steps:
+            record_step(store, allocation.batch, step, "", actor)
+        record_check(store, allocation.batch, "stitching", actor, passed=True)
+        released = release(store, allocation.batch, actor, "demo: QA passed")
+        _step(
+            3,
+            f"Batch {lot} used {leather.label}; its {len(DEMO_RECIPE.steps)} recipe steps and "
+            f"QA check were recorded, so QA released it: [bold green]{released.status}[/].",
+        )
         tote_batch = store.create_batch(tote.sku, actor, planned_quantity=3).batch
         console.print(
             f"   Batch {tote_batch.lot} of {tote.sku} stays [yellow]{tote_batch.status}[/]:"
@@ -115,12 +137,27 @@ def demo(app: AppContext, directory: Path) -> None:
             f"The preview's QR code, read back as a phone would ([italic]{scanned}[/]), resolves to "
             f"{found.match} {found.serial} of lot {found.lot} ({found.batch_status}).",
         )
+        carton = f"C{store.next_carton_number('internal'):06d}"
+        store.pack(
+            carton, "internal", actor, batch_id=released.id, quantity=len(allocation.serials)
+        )
+        store.ship("DN-0001", "Demo Shop", [carton], actor)
+        report = directory / "report.html"
+        write_report(build_report(store, store.batch_by_id(released.id)), "html", report)
+        _step(
+            8,
+            f"Packed the batch into carton {carton} and shipped it to Demo Shop. Tracing leather "
+            f"lot {leather.lot} forward finds every item, as a recall would (report: [bold]{report}[/]):",
+        )
+        console.print(as_rich_tree(forward(store, material=leather)))
         console.print(
             Panel.fit(
                 f"Try: batchlabel --db {db_path} batch show {lot} --sku {collar.sku}\n"
                 f"     batchlabel --db {db_path} jobs\n"
                 f"     batchlabel --db {db_path} resolve --image {preview.files[0]}\n"
                 f"     batchlabel --db {db_path} serve   (then open the QR code's address)\n"
+                f"     batchlabel --db {db_path} trace {leather.lot}\n"
+                f"     batchlabel --db {db_path} recall {leather.lot} --reason 'test' --dry-run\n"
                 f"     batchlabel --db {db_path} render {lot} --sku {collar.sku} --format pdf --sheet a4-3x7",
                 title="Demo done",
             )

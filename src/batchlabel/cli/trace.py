@@ -444,7 +444,7 @@ def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
 # -- trace, recall, report ---------------------------------------------------------------------
 
 
-def _tree(node: Node, into: Tree | None = None) -> Tree:
+def as_rich_tree(node: Node, into: Tree | None = None) -> Tree:
     label = node.label
     status = node.detail.get("status")
     if status:
@@ -456,7 +456,7 @@ def _tree(node: Node, into: Tree | None = None) -> Tree:
         label += f" [dim]origin: {node.detail['origin']}[/]"
     branch = Tree(label) if into is None else into.add(label)
     for child in node.children:
-        _tree(child, branch)
+        as_rich_tree(child, branch)
     return branch
 
 
@@ -485,7 +485,7 @@ def trace_command(
     titles = {"backward": "Made from", "forward": "Went to", "contents": "Holds"}
     for key, node in trees.items():
         console.print(f"[bold]{titles[key]}[/]")
-        console.print(_tree(node))
+        console.print(as_rich_tree(node))
 
 
 @cli.command("recall")
