@@ -68,11 +68,26 @@ class Target:
 def find_target(
     store: Store, text: str, supplier: str | None = None, sku: str | None = None
 ) -> Target:
-    """What ``text`` names. A supplier's lot code and a batch lot can look alike, so a
-    name that fits both is refused with a way to choose, never guessed."""
+    """What ``text`` names: a material lot, a batch lot, a carton, or an item's code."""
     text = text.strip()
     if not text:
         raise InputError("Give a code, lot or material lot to trace.")
+    named = named_lot(store, text, supplier, sku)
+    if named is not None:
+        return named
+    if supplier:
+        raise NotFoundError(
+            f"No material lot '{text}' from {supplier} is recorded; 'batchlabel material list' shows them."
+        )
+    return _target_from_code(store, text)
+
+
+def named_lot(
+    store: Store, text: str, supplier: str | None = None, sku: str | None = None
+) -> Target | None:
+    """The material lot or batch lot ``text`` names, None when it names neither. A supplier's
+    lot code and a batch lot can look alike: a name that fits both is refused with the
+    option that chooses, never guessed."""
     materials = [] if sku else store.materials(lot=text, supplier=supplier)
     batches = (
         [] if supplier else [b for b in store.batches_with_lot(text) if not sku or b.sku == sku]
@@ -92,13 +107,7 @@ def find_target(
     if len(batches) > 1:
         skus = ", ".join(sorted(b.sku for b in batches))
         raise InputError(f"Lot '{text}' exists for several products ({skus}); add --sku SKU.")
-    if batches:
-        return Target(batch=batches[0])
-    if supplier:
-        raise NotFoundError(
-            f"No material lot '{text}' from {supplier} is recorded; 'batchlabel material list' shows them."
-        )
-    return _target_from_code(store, text)
+    return Target(batch=batches[0]) if batches else None
 
 
 def _target_from_code(store: Store, text: str) -> Target:

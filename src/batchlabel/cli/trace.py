@@ -25,7 +25,7 @@ from batchlabel.recall import apply_recall, plan_recall, write_recall_list
 from batchlabel.recipes import load_recipe
 from batchlabel.scanning import UNIT, Resolver
 from batchlabel.store import Store
-from batchlabel.trace import Node, find_target, trace
+from batchlabel.trace import Node, find_target, named_lot, trace
 
 # -- materials ----------------------------------------------------------------------------
 
@@ -117,33 +117,19 @@ def batch_consume(
     store = app.store
     target = store.batch(lot, sku)
     amount, unit = quantity if quantity else (None, None)
-    materials = store.materials(lot=source, supplier=supplier)
-    batches = [] if supplier else store.batches_with_lot(source)
-    if len(materials) > 1:
-        listed = "; ".join(f"{m.kind} from {m.supplier}" for m in materials)
-        raise InputError(
-            f"Material lot '{source}' was received more than once ({listed}); add --supplier NAME."
-        )
-    if materials and batches:
-        raise InputError(
-            f"'{source}' is both {materials[0].label} and a batch lot of {batches[0].sku}; "
-            "add --supplier NAME to mean the material."
-        )
-    if materials:
-        store.add_input(target, app.actor, material=materials[0], quantity=amount, unit=unit)
-        console.print(f"Batch [bold]{target.lot}[/] used {materials[0].label}.")
-        return
-    if len(batches) > 1:
-        raise InputError(
-            f"Lot '{source}' exists for several products; record it from the batch of one product."
-        )
-    if not batches:
+    named = named_lot(store, source, supplier)
+    if named is None:
         raise NotFoundError(
             f"'{source}' is neither a material lot nor a batch recorded here; record the material "
             "first with 'batchlabel material receive'."
         )
-    store.add_input(target, app.actor, input_batch=batches[0], quantity=amount, unit=unit)
-    console.print(f"Batch [bold]{target.lot}[/] used batch {batches[0].lot} of {batches[0].sku}.")
+    if named.material is not None:
+        store.add_input(target, app.actor, material=named.material, quantity=amount, unit=unit)
+        console.print(f"Batch [bold]{target.lot}[/] used {named.material.label}.")
+        return
+    assert named.batch is not None
+    store.add_input(target, app.actor, input_batch=named.batch, quantity=amount, unit=unit)
+    console.print(f"Batch [bold]{target.lot}[/] used batch {named.batch.lot} of {named.batch.sku}.")
 
 
 @batch.command("step")
