@@ -264,6 +264,9 @@ def test_complaints_flag_the_batch_for_review(workshop) -> None:  # type: ignore
     history = run("batch", "show", "C1", "--json").json()["history"]
     assert [h["kind"] for h in history[-3:]] == ["complaint", "return", "qa_review_flagged"]
     assert history[-3]["text"] == "buckle loose"
+    shown = workshop("batch", "show", "C1", "--json").json()["complaints"]
+    assert [(c["kind"], c["serial"]) for c in shown] == [("complaint", "000003"), ("return", None)]
+    assert "Return" in workshop("batch", "show", "C1").stdout
     assert "names no batch" in run("complaint", "COLLAR-M", "--text", "x").stderr
 
 

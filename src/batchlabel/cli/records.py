@@ -266,6 +266,7 @@ def batch_show(app: AppContext, lot: str, sku: str | None, as_json: bool) -> Non
     counts = store.unit_counts(found)
     units = store.units(found)
     events = store.events(found)
+    complaints = store.complaints(found)
     if as_json:
         emit_json(
             {
@@ -273,6 +274,10 @@ def batch_show(app: AppContext, lot: str, sku: str | None, as_json: bool) -> Non
                 "product_name": owner.name,
                 "units": counts,
                 "serials": [{"serial": u.serial, "state": u.state} for u in units],
+                "complaints": [
+                    {"kind": c.kind, "serial": c.serial, "text": c.text, "at": c.at}
+                    for c in complaints
+                ],
                 "history": [
                     {"at": e.at, "kind": e.kind, "user": e.user, "station": e.station, **e.detail}
                     for e in events
@@ -291,6 +296,8 @@ def batch_show(app: AppContext, lot: str, sku: str | None, as_json: bool) -> Non
     shown = ", ".join(u.serial for u in units[:20]) + (" ..." if len(units) > 20 else "")
     if units:
         console.print(f"Serials: {shown}")
+    for c in complaints:
+        console.print(f"[bold red]{c.kind.capitalize()}[/] {c.at[:10]} {c.serial or ''}: {c.text}")
     history = Table("When (UTC)", "What", "Who", "Where", "Details", title="History")
     for e in events:
         detail = ", ".join(f"{k}={v}" for k, v in e.detail.items() if v is not None)
