@@ -192,8 +192,21 @@ def test_png_round_trip_over_the_gs1_character_set(lot: str, serial: str) -> Non
     assert decode(render_label(find_template("gs1-item-100x50"), d, 203)) == expected_gs1_item(d)
 
 
+# zpl-renderer-js drops the one character that follows a ``>0`` (the escaped ``>``) when it
+# is the last of a Code 128 field: ``>:>810x>0a`` renders as "10x>", while ``>:>810>0ab``
+# renders "10>ab" (checked with tests/node/render-zpl.mjs). The ZPL we send is right (see
+# test_zpl_escapes_a_greater_than_in_a_gs1_128_lot), so the round trip leaves that one
+# shape of lot, ">" second to last, to the PNG round trip above.
+zpl_lots = lots.filter(lambda s: not (len(s) >= 2 and s[-2] == ">"))
+
+
+def test_zpl_escapes_a_greater_than_in_a_gs1_128_lot() -> None:
+    compiled = compile_template(find_template("gs1-item-100x50"), 203)
+    assert "10>00" in compiled.label(data(lot=">0", serial="1"))  # ">" is ">0", then the "0"
+
+
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pairs=st.lists(st.tuples(lots, codes, names), min_size=8, max_size=8))
+@given(pairs=st.lists(st.tuples(zpl_lots, codes, names), min_size=8, max_size=8))
 def test_zpl_round_trip_over_gs1_characters_and_utf8_names(
     pairs: list[tuple[str, str, str]],
 ) -> None:
