@@ -19,7 +19,8 @@ from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_messages import GS1Message
 from biip.symbology import SymbologyIdentifier
 
-from batchlabel.gs1 import gs1_check_digit
+from batchlabel.errors import InputError
+from batchlabel.gs1 import gs1_check_digit, validate_ai82
 
 GS = "\x1d"
 
@@ -95,6 +96,18 @@ def parse_scan(raw: str) -> ScannedCode:
         if fixed.readable and fixed.kind != "text":
             return _with_note(fixed, QWERTZ_NOTE)
     return code
+
+
+def carton_code(text: str) -> tuple[str, str]:
+    """A carton's (code, kind): an SSCC in any spelling a scanner sends, check digit
+    verified (kind ``sscc``), or the maker's own carton code (kind ``internal``)."""
+    code = parse_scan(text)
+    if code.kind == "sscc":
+        if code.error:
+            raise InputError(code.error)
+        assert code.sscc is not None
+        return code.sscc, "sscc"
+    return validate_ai82(text.strip(), "carton code"), "internal"
 
 
 QWERTZ_NOTE = (

@@ -95,6 +95,12 @@ class Resolver:
             return self._resolve_text(code, result)
         return self._resolve_identified(code, result)
 
+    def unit_of(self, found: Resolution) -> Unit | None:
+        """The unit record a resolution matched, None unless it matched one."""
+        if found.match != UNIT or found.product_id is None or found.serial is None:
+            return None
+        return self.store.unit(found.product_id, found.serial)
+
     def record(
         self, found: Resolution, actor: Actor, session: int | None = None, **detail: Any
     ) -> None:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from batchlabel.codes import carton_code
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Batch, BatchInput, Carton, MaterialLot, Unit
 from batchlabel.quality import latest_results
@@ -111,15 +112,17 @@ def named_lot(
 
 
 def _target_from_code(store: Store, text: str) -> Target:
-    carton = store.carton(text)
-    if carton is None and text.isdigit() and len(text) in (18, 20):
-        carton = store.carton(text[-18:])
+    try:
+        code, _ = carton_code(text)
+    except InputError:  # not a carton's code; the resolver below says what it is
+        code = None
+    carton = store.carton(code) if code else None
     if carton is not None:
         return Target(carton=carton)
-    found = Resolver(store).resolve(text)
-    if found.match == UNIT and found.product_id is not None and found.serial is not None:
-        unit = store.unit(found.product_id, found.serial)
-        assert unit is not None
+    resolver = Resolver(store)
+    found = resolver.resolve(text)
+    unit = resolver.unit_of(found)
+    if unit is not None:
         return Target(batch=store.batch_by_id(unit.batch_id), unit=unit)
     if found.batch_id is not None:
         return Target(batch=store.batch_by_id(found.batch_id))

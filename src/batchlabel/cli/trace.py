@@ -13,7 +13,7 @@ from rich.tree import Tree
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, err_console, parse_date, pass_app
 from batchlabel.cli.records import batch, product, styled_status
-from batchlabel.codes import parse_scan
+from batchlabel.codes import carton_code
 from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.exports.epcis import write_epcis
@@ -23,7 +23,7 @@ from batchlabel.models import RECALLED, REJECTED, VOIDED, MaterialLot
 from batchlabel.quality import file_complaint, record_check, record_step, release
 from batchlabel.recall import apply_recall, plan_recall, write_recall_list
 from batchlabel.recipes import load_recipe
-from batchlabel.scanning import UNIT, Resolver
+from batchlabel.scanning import Resolver
 from batchlabel.store import Store
 from batchlabel.trace import Node, find_target, named_lot, trace
 
@@ -238,17 +238,6 @@ def product_recipe(app: AppContext, sku: str, file: Path | None, as_json: bool) 
 # -- packing and shipping ---------------------------------------------------------------------
 
 
-def _carton_code(text: str) -> tuple[str, str]:
-    """(code, kind): an SSCC, check digit verified, or an internal carton code."""
-    code = parse_scan(text)
-    if code.kind == "sscc":
-        if code.error:
-            raise InputError(code.error)
-        assert code.sscc is not None
-        return code.sscc, "sscc"
-    return validate_ai82(text.strip(), "carton code"), "internal"
-
-
 @cli.group()
 def carton() -> None:
     """Cartons: numbered with an SSCC or an internal code."""
@@ -289,13 +278,12 @@ def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple
         found = resolver.resolve(text)
         if found.error:
             raise InputError(f"'{found.input}': {found.error}")
-        if found.match != UNIT or found.product_id is None or found.serial is None:
+        unit = resolver.unit_of(found)
+        if unit is None:
             raise InputError(
                 f"'{found.input}' names a {found.match}, not one item; scan the item's own label"
                 + (" or use --lot LOT --quantity N." if purpose == "pack" else ".")
             )
-        unit = store.unit(found.product_id, found.serial)
-        assert unit is not None
         if purpose == "pack" and unit.state == VOIDED:
             raise ConflictError(f"Serial {unit.serial} was voided; it cannot be packed.")
         if purpose == "pack" and found.batch_status in (RECALLED, REJECTED):
@@ -307,7 +295,7 @@ def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple
 
 
 @cli.command("pack")
-@click.argument("carton_code", metavar="CARTON")
+@click.argument("carton_text", metavar="CARTON")
 @click.argument("codes", nargs=-1)
 @click.option("--lot", help="Pack items of this batch without scanning each (with --quantity).")
 @click.option("--sku", help="The product of --lot, when several share it.")
@@ -315,7 +303,7 @@ def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def pack(
-    app: AppContext, carton_code: str, codes: tuple[str, ...], lot: str | None,
+    app: AppContext, carton_text: str, codes: tuple[str, ...], lot: str | None,
     sku: str | None, quantity: int | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Put scanned items (CODE...) or a quantity of a batch into CARTON (an SSCC or your own code)."""
@@ -324,7 +312,7 @@ def pack(
         raise InputError("Give --lot and --quantity together, e.g. --lot L0001 --quantity 20.")
     if not codes and lot is None:
         raise InputError("Name what goes in: scanned item codes, or --lot LOT --quantity N.")
-    code, kind = _carton_code(carton_code)
+    code, kind = carton_code(carton_text)
     source = store.batch(lot, sku) if lot is not None else None
     if source is not None and source.status in (RECALLED, REJECTED):
         raise ConflictError(f"Batch {source.lot} is {source.status}; its items must not be packed.")
@@ -346,16 +334,16 @@ def pack(
 
 
 @cli.command("unpack")
-@click.argument("carton_code", metavar="CARTON")
+@click.argument("carton_text", metavar="CARTON")
 @click.argument("codes", nargs=-1)
 @click.option("--reason", required=True, help="Why; recorded with who and when.")
 @pass_app
-def unpack(app: AppContext, carton_code: str, codes: tuple[str, ...], reason: str) -> None:
+def unpack(app: AppContext, carton_text: str, codes: tuple[str, ...], reason: str) -> None:
     """Take items (or, without CODE, everything) out of a carton that has not shipped."""
     store = app.store
     if not reason.strip():
         raise InputError("Say why in --reason, e.g. --reason 'wrong size packed'.")
-    code, _ = _carton_code(carton_code)
+    code, _ = carton_code(carton_text)
     ids = [u for u, _ in _units_for(store, codes, "unpack")] if codes else None
     removed = store.unpack(code, reason, app.actor, ids)
     console.print(f"Took {len(removed)} items out of carton [bold]{code}[/].")
@@ -376,7 +364,7 @@ def ship(
             "Give the customer's name with --customer (1 to 120 printable characters)."
         )
     code = validate_ai82(shipment_code.strip(), "shipment code", max_length=40)
-    sent = app.store.ship(code, customer.strip(), [_carton_code(c)[0] for c in cartons], app.actor)
+    sent = app.store.ship(code, customer.strip(), [carton_code(c)[0] for c in cartons], app.actor)
     if as_json:
         emit_json(
             {
@@ -403,17 +391,14 @@ def ship(
 def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
     """Record a complaint or return against the item or batch CODE names."""
     store = app.store
-    found = Resolver(store).resolve(code)
+    resolver = Resolver(store)
+    found = resolver.resolve(code)
     if found.error or found.batch_id is None:
         raise InputError(
             found.error or f"'{found.input}' names no batch or item; scan the item's label."
         )
     target = store.batch_by_id(found.batch_id)
-    unit = (
-        store.unit(found.product_id, found.serial)
-        if found.match == UNIT and found.product_id and found.serial
-        else None
-    )
+    unit = resolver.unit_of(found)
     outcome = file_complaint(
         store, target, text, app.actor, "return" if is_return else "complaint",
         unit.id if unit else None, unit.serial if unit else None,
