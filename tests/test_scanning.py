@@ -102,6 +102,9 @@ CORPUS: list[tuple[str, str, str]] = [
     ("01{gtin}10L1<GS>21", "none", "cut short"),
     ("{other}", "none", "No product with GTIN"),
     (SSCC, "none", "carton code"),
+    (f"(00){SSCC}", "none", "carton code"),
+    (f"]C100{SSCC}", "none", "carton code"),
+    (f"(00){SSCC[:-1]}0", "none", "Wrong check digit in SSCC"),
     ("nothing-like-this", "none", "not a serial, lot or SKU"),
     ("   ", "none", "empty"),
     ("K7\udcffM2", "none", "bytes that are not text"),  # a non-UTF-8 byte read from stdin

@@ -210,6 +210,8 @@ def _parse_gs1(text: str, body: str, hri: bool) -> ScannedCode:
 def _from_fields(text: str, kind: str, fields: list[tuple[str, str]]) -> ScannedCode:
     values = dict(fields)
     gtin = values.get("01") or values.get("02")
+    if gtin is None and "00" in values:  # a carton's label: read as the SSCC it carries
+        return _parse_sscc(text, values["00"])
     if gtin is not None and (problem := _check_digit_problem(gtin, "GTIN")):
         return ScannedCode(text, kind, error=problem)
     return ScannedCode(
