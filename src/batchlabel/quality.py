@@ -68,8 +68,7 @@ def record_check(
         passed = check.passes(value)
     elif passed is None:
         raise InputError(f"Check '{check.name}' is pass/fail; give --pass or --fail.")
-    store.record_check(batch, check.name, passed, value, notes, actor)
-    return store.check_results(batch)[-1]
+    return store.record_check(batch, check.name, passed, value, notes, actor)
 
 
 def latest_results(store: Store, batch: Batch) -> dict[str, CheckResult]:
@@ -144,14 +143,6 @@ def file_complaint(
     text = text.strip()
     if not text or len(text) > 2000:
         raise InputError("Say what is wrong in --text (1 to 2,000 characters).")
-    count = store.add_complaint(batch, kind, text, actor, unit_id, serial)
     threshold = recipe_for(store, batch.product_id).complaint_threshold
-    outcome = ComplaintOutcome(count, threshold)
-    if count == threshold:  # flagged once, when the threshold is reached
-        store.record_event("qa_review_flagged", actor, batch, complaints=count, threshold=threshold)
-    return outcome
-
-
-def needs_review(store: Store, batch: Batch) -> bool:
-    count = store.complaint_counts([batch.id]).get(batch.id, 0)
-    return count >= recipe_for(store, batch.product_id).complaint_threshold
+    count = store.add_complaint(batch, kind, text, actor, threshold, unit_id, serial)
+    return ComplaintOutcome(count, threshold)

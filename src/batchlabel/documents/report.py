@@ -14,7 +14,7 @@ from typing import Any
 from batchlabel.documents import render_html
 from batchlabel.files import atomic_binary_file, atomic_text_file
 from batchlabel.models import PRINTED, VOIDED, Batch, Product
-from batchlabel.quality import latest_results, needs_review, recipe_for
+from batchlabel.quality import ComplaintOutcome, latest_results, recipe_for
 from batchlabel.store import Store
 
 FORMATS = ("md", "html", "pdf")
@@ -30,8 +30,7 @@ class BatchReport:
     materials: list[dict[str, Any]]
     checks: list[dict[str, Any]]
     history: list[dict[str, Any]]
-    complaints: int
-    needs_review: bool
+    complaints: ComplaintOutcome
     made_at: str
 
     @property
@@ -47,7 +46,7 @@ class BatchReport:
             ("QA status", b.status.replace("_", " ")),
             ("Made on", b.made_on.isoformat()),
             ("Best before", b.best_before.isoformat() if b.best_before else "none"),
-            ("Complaints", f"{self.complaints}" + (" (flagged for QA review)" if self.needs_review else "")),
+            ("Complaints", f"{self.complaints.count}" + (" (flagged for QA review)" if self.complaints.needs_review else "")),
         ]  # fmt: skip
 
 
@@ -96,7 +95,7 @@ def build_report(store: Store, batch: Batch) -> BatchReport:
     history = [
         {"at": e.at[:16].replace("T", " "), "from": e.detail.get("from"), "to": e.detail.get("to"),
          "reason": e.detail.get("reason") or ""}
-        for e in store.events(batch, limit=100_000) if e.kind == "status_changed"
+        for e in store.events(batch, limit=100_000, kind="status_changed")
     ]  # fmt: skip
     quantities = {
         "planned": batch.planned_quantity,
@@ -105,10 +104,12 @@ def build_report(store: Store, batch: Batch) -> BatchReport:
         "voided": counts.get(VOIDED, 0),
         "shipped": shipped,
     }
-    complaints = len(store.complaints(batch))
+    complaints = ComplaintOutcome(
+        store.complaint_counts([batch.id]).get(batch.id, 0), recipe.complaint_threshold
+    )
     return BatchReport(
         product, batch, quantities, steps, materials, checks, history, complaints,
-        needs_review(store, batch), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )  # fmt: skip
 
 

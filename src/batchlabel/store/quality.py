@@ -54,17 +54,19 @@ class QualityRecords(StoreBase):
         value: float | None,
         notes: str,
         actor: Actor,
-    ) -> None:
+    ) -> CheckResult:
+        result = CheckResult(name, passed, value, notes, actor.user, actor.station, now())
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO batch_checks (batch_id, name, passed, value, notes, user, station, at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (batch.id, name, int(passed), value, notes, actor.user, actor.station, now()),
+                (batch.id, name, int(passed), value, notes, result.user, result.station, result.at),
             )
             self._log(
                 conn, "check_recorded", actor, batch.product_id, batch.id,
                 check=name, passed=passed, value=value, notes=notes,
             )  # fmt: skip
+        return result
 
     def check_results(self, batch: Batch) -> list[CheckResult]:
         """Every result recorded for the batch, oldest first (a re-check comes later)."""
@@ -81,10 +83,13 @@ class QualityRecords(StoreBase):
         kind: str,
         text: str,
         actor: Actor,
+        review_threshold: int,
         unit_id: int | None = None,
         serial: str | None = None,
     ) -> int:
-        """Record a complaint or return; answers how many the batch now has."""
+        """Record a complaint or return; answers how many the batch now has. The complaint
+        that reaches ``review_threshold`` flags the batch for QA review in the same
+        transaction, so a flag is never lost between the two."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO complaints (batch_id, unit_id, kind, text, user, station, at)"
@@ -95,6 +100,11 @@ class QualityRecords(StoreBase):
             (count,) = conn.execute(
                 "SELECT count(*) FROM complaints WHERE batch_id = ?", (batch.id,)
             ).fetchone()
+            if count == review_threshold:
+                self._log(
+                    conn, "qa_review_flagged", actor, batch.product_id, batch.id,
+                    complaints=count, threshold=review_threshold,
+                )  # fmt: skip
         return int(count)
 
     def complaints(self, batch: Batch) -> list[Complaint]:

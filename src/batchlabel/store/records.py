@@ -149,8 +149,18 @@ class Store(
                 **detail,
             )
 
-    def events(self, batch: Batch | None = None, limit: int = 1000) -> list[Event]:
-        where, params = ("WHERE e.batch_id = ?", [batch.id]) if batch else ("", [])
+    def events(
+        self, batch: Batch | None = None, limit: int = 1000, kind: str | None = None
+    ) -> list[Event]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if batch is not None:
+            clauses.append("e.batch_id = ?")
+            params.append(batch.id)
+        if kind is not None:
+            clauses.append("e.kind = ?")
+            params.append(kind)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._rows(
             "SELECT e.*, p.sku, b.lot FROM events e LEFT JOIN products p ON p.id = e.product_id"
             f" LEFT JOIN batches b ON b.id = e.batch_id {where} ORDER BY e.id LIMIT ?",
