@@ -7,6 +7,7 @@ writes the CSV and the printable report.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,15 +85,15 @@ def write_recall_list(store: Store, plan: RecallPlan, folder: Path, dry_run: boo
     stem = "recall-draft" if dry_run else "recall"
     csv_path = folder / f"{stem}-{stamp}.csv"
     html_path = folder / f"{stem}-{stamp}.html"
-    ids = [b.id for b in plan.batches]
-    write_csv(
-        csv_path,
-        RECALL_COLUMNS,
-        ([row[c] for c in RECALL_COLUMNS] for row in store.shipped_units(ids)),
-    )
     serials: dict[str, list[str]] = {}
-    for row in store.shipped_units(ids):
-        serials.setdefault(row["customer"], []).append(f"{row['lot']}/{row['serial']}")
+
+    def rows() -> Iterator[list[Any]]:
+        # one pass over the shipped items: each row goes to the CSV and the page's lists
+        for row in store.shipped_units([b.id for b in plan.batches]):
+            serials.setdefault(row["customer"], []).append(f"{row['lot']}/{row['serial']}")
+            yield [row[c] for c in RECALL_COLUMNS]
+
+    write_csv(csv_path, RECALL_COLUMNS, rows())
     with atomic_text_file(html_path) as handle:
         handle.write(
             render_html(

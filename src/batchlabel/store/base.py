@@ -43,5 +43,5 @@ class StoreBase:
     ) -> None:
         raise NotImplementedError
 
-    def batch_by_id(self, batch_id: int) -> Batch:
+    def batches_by_ids(self, batch_ids: Sequence[int]) -> dict[int, Batch]:
         raise NotImplementedError

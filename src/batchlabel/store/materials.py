@@ -197,6 +197,7 @@ class MaterialRecords(StoreBase):
             f" WHERE bi.batch_id IN ({','.join('?' * len(ids))}) ORDER BY bi.id",
             ids,
         )
+        sources = self.batches_by_ids([r["input_batch_id"] for r in rows if r["input_batch_id"]])
         inputs = []
         for r in rows:
             material = None
@@ -206,7 +207,7 @@ class MaterialRecords(StoreBase):
                     r["origin"], r["material_quantity"], r["material_unit"], bool(r["public"]),
                     r["received_at"],
                 )  # fmt: skip
-            source = self.batch_by_id(r["input_batch_id"]) if r["input_batch_id"] else None
+            source = sources.get(r["input_batch_id"])
             inputs.append(
                 BatchInput(r["batch_id"], material, source, r["quantity"], r["unit"], r["at"])
             )

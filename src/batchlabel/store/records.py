@@ -465,7 +465,8 @@ class Store(
                     **{"from": current, "to": RECALLED, "reason": reason, "cause": cause},
                 )  # fmt: skip
                 changed.append(batch)
-        return [self.batch_by_id(b.id) for b in changed]
+        now_recalled = self.batches_by_ids([b.id for b in changed])
+        return [now_recalled[b.id] for b in changed]
 
     # -- units and serials --------------------------------------------------------------------
 
