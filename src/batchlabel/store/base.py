@@ -10,12 +10,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from batchlabel.errors import InputError
 from batchlabel.models import Actor, Batch
 
 
 def now() -> str:
     """UTC timestamp with milliseconds, sortable as text."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def checked_text(value: str, what: str, example: str, max_length: int = 60) -> str:
+    """``value`` stripped, if it is a name people can read and print; else one sentence."""
+    value = value.strip()
+    if not value or len(value) > max_length or not value.isprintable():
+        raise InputError(
+            f"The {what} must be 1 to {max_length} printable characters, e.g. {example}."
+        )
+    return value
 
 
 class StoreBase:

@@ -8,7 +8,7 @@ from typing import Any
 
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.models import RECALLED, REJECTED, Actor, Batch, BatchInput, MaterialLot
-from batchlabel.store.base import StoreBase, now
+from batchlabel.store.base import StoreBase, checked_text, now
 
 _MATERIAL_SQL = (
     "SELECT m.*, s.name AS supplier FROM material_lots m JOIN suppliers s ON s.id = m.supplier_id"
@@ -51,15 +51,6 @@ def material_from_row(row: dict[str, Any]) -> MaterialLot:
     )
 
 
-def _check_text(value: str, what: str, example: str, max_length: int = 60) -> str:
-    value = value.strip()
-    if not value or len(value) > max_length or not value.isprintable():
-        raise InputError(
-            f"The {what} must be 1 to {max_length} printable characters, e.g. {example}."
-        )
-    return value
-
-
 class MaterialRecords(StoreBase):
     """Mixed into Store: suppliers, material lots and batch inputs."""
 
@@ -75,9 +66,9 @@ class MaterialRecords(StoreBase):
         public: bool = False,
     ) -> MaterialLot:
         """Record a delivered lot of material. The supplier is created on first use."""
-        kind = _check_text(kind, "material kind", "leather")
-        supplier = _check_text(supplier, "supplier name", "'Tannery Rossi'")
-        lot = _check_text(lot, "supplier's lot code", "H-2291", max_length=40)
+        kind = checked_text(kind, "material kind", "leather")
+        supplier = checked_text(supplier, "supplier name", "'Tannery Rossi'")
+        lot = checked_text(lot, "supplier's lot code", "H-2291", max_length=40)
         if quantity is not None and quantity <= 0:
             raise InputError("The quantity must be more than zero, e.g. --quantity 12 m2.")
         if len(origin) > 200 or not origin.isprintable():

@@ -8,7 +8,7 @@ from typing import Any
 
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import RELEASED, VOIDED, Actor, Carton, Shipment
-from batchlabel.store.base import StoreBase, now
+from batchlabel.store.base import StoreBase, checked_text, now
 
 _CARTON_SQL = (
     "SELECT c.id, c.code, c.kind, s.code AS shipment, k.name AS customer, c.created_at,"
@@ -178,6 +178,7 @@ class ShippingRecords(StoreBase):
     def ship(self, code: str, customer: str, cartons: Sequence[str], actor: Actor) -> Shipment:
         """Send cartons to a customer as shipment ``code``: all cartons or none. Only
         released batches ship; a recalled one never does."""
+        customer = checked_text(customer, "customer name", "'Shop Berlin'", max_length=120)
         with self.transaction() as conn:
             found = {
                 c: conn.execute(
