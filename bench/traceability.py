@@ -9,7 +9,6 @@ inserted with SQL, since only the reading side is measured here."""
 from __future__ import annotations
 
 import random
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -167,7 +166,6 @@ def run() -> list[Figure]:
         rate_all, events_all, peak_all = export(path, Path(folder) / "all.json")
         rate_one, events_one, peak_one = export(path, Path(folder) / "one.json", "--lot", "L7-0001")
     note = "1,000,000 units, 10,000 batches, 2,000 material lots, 50,000 cartons"
-    _ = resource  # imported for the child process's code above
     return [
         Figure("forward trace of a material lot, p50", p50, "ms", "", f"{note}; {reached} direct batches each"),
         Figure("forward trace of a material lot, p99", p99, "ms", "< 200"),

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.table import Table
 from rich.tree import Tree
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, err_console, parse_date, pass_app
-from batchlabel.cli.records import batch, product, styled_status
+from batchlabel.cli.records import batch, batch_dict, product, styled_status
 from batchlabel.codes import carton_code
 from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import ConflictError, InputError, NotFoundError
@@ -20,7 +21,7 @@ from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
 from batchlabel.gs1 import make_sscc, validate_ai82
 from batchlabel.models import RECALLED, REJECTED, VOIDED, MaterialLot
-from batchlabel.quality import file_complaint, record_check, record_step, release
+from batchlabel.quality import file_complaint, recipe_for, record_check, record_step, release
 from batchlabel.recall import apply_recall, plan_recall, write_recall_list
 from batchlabel.recipes import load_recipe
 from batchlabel.scanning import Resolver
@@ -73,8 +74,6 @@ def material_receive(
 @pass_app
 def material_list(app: AppContext, supplier: str | None, as_json: bool) -> None:
     """List material lots, newest first."""
-    from rich.table import Table
-
     found = app.store.materials(supplier=supplier)
     if as_json:
         emit_json([material_dict(m) for m in found])
@@ -191,8 +190,6 @@ def batch_release(
     as_json: bool,
 ) -> None:
     """Release a batch: its labels may print and it may ship. Refused while a required QA check is missing or failed."""
-    from batchlabel.cli.records import batch_dict
-
     store = app.store
     if override is not None and not override.strip():
         raise InputError("--override needs a reason, e.g. --override 'length re-measured by hand'.")
@@ -212,8 +209,6 @@ def batch_release(
 @pass_app
 def product_recipe(app: AppContext, sku: str, file: Path | None, as_json: bool) -> None:
     """Load the recipe steps and QA checklist of SKU from a TOML FILE, or show them."""
-    from batchlabel.quality import recipe_for
-
     store = app.store
     found = store.product(sku)
     if file is not None:
