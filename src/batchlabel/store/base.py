@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence, Sized
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from batchlabel.errors import InputError
 from batchlabel.models import Actor, Batch
@@ -17,6 +17,23 @@ from batchlabel.models import Actor, Batch
 def now() -> str:
     """UTC timestamp with milliseconds, sortable as text."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+T = TypeVar("T")
+# Values per IN (...) list: far below SQLite's limit on bound parameters, and big enough
+# that a long list costs few statements.
+IN_LIST_SIZE = 500
+
+
+def marks(values: Sized) -> str:
+    """The ``?,?,...`` placeholders of an IN list for ``values``."""
+    return ",".join("?" * len(values))
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in slices of at most IN_LIST_SIZE, one IN list each."""
+    for offset in range(0, len(values), IN_LIST_SIZE):
+        yield values[offset : offset + IN_LIST_SIZE]
 
 
 def checked_text(value: str, what: str, example: str, max_length: int = 60) -> str:

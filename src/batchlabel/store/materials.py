@@ -8,7 +8,7 @@ from typing import Any
 
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.models import RECALLED, REJECTED, Actor, Batch, BatchInput, MaterialLot
-from batchlabel.store.base import StoreBase, checked_text, now
+from batchlabel.store.base import StoreBase, checked_text, marks, now
 
 _MATERIAL_SQL = (
     "SELECT m.*, s.name AS supplier FROM material_lots m JOIN suppliers s ON s.id = m.supplier_id"
@@ -185,7 +185,7 @@ class MaterialRecords(StoreBase):
             " m.received_at FROM batch_inputs bi"
             " LEFT JOIN material_lots m ON m.id = bi.material_lot_id"
             " LEFT JOIN suppliers s ON s.id = m.supplier_id"
-            f" WHERE bi.batch_id IN ({','.join('?' * len(ids))}) ORDER BY bi.id",
+            f" WHERE bi.batch_id IN ({marks(ids)}) ORDER BY bi.id",
             ids,
         )
         sources = self.batches_by_ids([r["input_batch_id"] for r in rows if r["input_batch_id"]])
@@ -211,7 +211,7 @@ class MaterialRecords(StoreBase):
         (batch id, the batch it was made from or None for the material itself)."""
         materials, batches = list(material_ids), list(batch_ids)
         sql = _DOWNSTREAM_SQL.format(
-            materials=",".join("?" * len(materials)) or "NULL",
-            batches=",".join("?" * len(batches)) or "NULL",
+            materials=marks(materials) or "NULL",
+            batches=marks(batches) or "NULL",
         )
         return [(r["batch_id"], r["made_from"]) for r in self._rows(sql, [*materials, *batches])]

@@ -8,7 +8,7 @@ from typing import Any
 
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, Batch, Unit
-from batchlabel.store.base import StoreBase
+from batchlabel.store.base import StoreBase, in_chunks, marks
 
 JOB_LABEL_STATES = ("pending", "sent", "confirmed", "failed", "voided")
 
@@ -76,11 +76,9 @@ class PrintRecords(StoreBase):
         serial whose label may already exist is refused: that needs a reprint."""
         with self.transaction() as conn:
             if units and kind == "print":
-                for offset in range(0, len(units), 500):
-                    chunk = units[offset : offset + 500]
-                    marks = ",".join("?" * len(chunk))
+                for chunk in in_chunks(units):
                     row = conn.execute(
-                        f"SELECT u.serial, u.state FROM units u WHERE u.id IN ({marks})"
+                        f"SELECT u.serial, u.state FROM units u WHERE u.id IN ({marks(chunk)})"
                         " AND (u.state != 'allocated' OR EXISTS (SELECT 1 FROM print_job_labels l"
                         " WHERE l.unit_id = u.id AND l.state != 'voided'))",
                         [u.id for u in chunk],

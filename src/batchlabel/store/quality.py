@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from batchlabel.models import Actor, Batch, CheckResult, Complaint, Product, StepRecord
-from batchlabel.store.base import StoreBase, now
+from batchlabel.store.base import StoreBase, marks, now
 
 
 class QualityRecords(StoreBase):
@@ -121,7 +121,7 @@ class QualityRecords(StoreBase):
             return {}
         rows = self._rows(
             "SELECT batch_id, count(*) AS n FROM complaints"
-            f" WHERE batch_id IN ({','.join('?' * len(ids))}) GROUP BY batch_id",
+            f" WHERE batch_id IN ({marks(ids)}) GROUP BY batch_id",
             ids,
         )
         return {r["batch_id"]: r["n"] for r in rows}

@@ -34,7 +34,7 @@ from batchlabel.serials import (
     CodeFormat,
     parse_format,
 )
-from batchlabel.store.base import now
+from batchlabel.store.base import in_chunks, marks, now
 from batchlabel.store.connection import connect, translated_errors
 from batchlabel.store.exports import ExportRecords
 from batchlabel.store.materials import MaterialRecords
@@ -586,12 +586,10 @@ class Store(
 
     def batches_by_ids(self, batch_ids: Sequence[int]) -> dict[int, Batch]:
         found: dict[int, Batch] = {}
-        ids = list(batch_ids)
-        for offset in range(0, len(ids), 500):
-            chunk = ids[offset : offset + 500]
+        for chunk in in_chunks(list(batch_ids)):
             for r in self._rows(
                 "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
-                f" WHERE b.id IN ({','.join('?' * len(chunk))})",
+                f" WHERE b.id IN ({marks(chunk)})",
                 chunk,
             ):
                 found[r["id"]] = _batch(r)
@@ -600,12 +598,10 @@ class Store(
     def unit_counts_by_batch(self, batch_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         """Unit counts per state for many batches in one query."""
         counts = {b: {state: 0 for state in UNIT_STATES} for b in batch_ids}
-        ids = list(batch_ids)
-        for offset in range(0, len(ids), 500):
-            chunk = ids[offset : offset + 500]
+        for chunk in in_chunks(list(batch_ids)):
             for r in self._rows(
                 "SELECT batch_id, state, count(*) AS n FROM units"
-                f" WHERE batch_id IN ({','.join('?' * len(chunk))}) GROUP BY batch_id, state",
+                f" WHERE batch_id IN ({marks(chunk)}) GROUP BY batch_id, state",
                 chunk,
             ):
                 counts[r["batch_id"]][r["state"]] = r["n"]
@@ -623,11 +619,9 @@ class Store(
         """The units of ``batch`` with these serials, in the order given; unknown ones raise."""
         wanted = list(serials)
         found: dict[str, Unit] = {}
-        for offset in range(0, len(wanted), 500):
-            chunk = wanted[offset : offset + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk in in_chunks(wanted):
             for r in self._rows(
-                f"SELECT id, batch_id, serial, state FROM units WHERE batch_id = ? AND serial IN ({marks})",
+                f"SELECT id, batch_id, serial, state FROM units WHERE batch_id = ? AND serial IN ({marks(chunk)})",
                 [batch.id, *chunk],
             ):
                 found[r["serial"]] = Unit(r["id"], r["batch_id"], r["serial"], r["state"])

@@ -8,7 +8,7 @@ from typing import Any
 
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import RELEASED, VOIDED, Actor, Carton, Shipment
-from batchlabel.store.base import StoreBase, checked_text, now
+from batchlabel.store.base import StoreBase, checked_text, in_chunks, marks, now
 
 _CARTON_SQL = (
     "SELECT c.id, c.code, c.kind, s.code AS shipment, k.name AS customer, c.created_at,"
@@ -16,10 +16,6 @@ _CARTON_SQL = (
     " FROM cartons c LEFT JOIN shipments s ON s.id = c.shipment_id"
     " LEFT JOIN customers k ON k.id = s.customer_id"
 )
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" * len(values))
 
 
 class ShippingRecords(StoreBase):
@@ -128,11 +124,10 @@ class ShippingRecords(StoreBase):
         self, conn: sqlite3.Connection, unit_ids: list[int]
     ) -> dict[tuple[int, int, str], list[str]]:
         grouped: dict[tuple[int, int, str], list[str]] = {}
-        for offset in range(0, len(unit_ids), 500):
-            chunk = unit_ids[offset : offset + 500]
+        for chunk in in_chunks(unit_ids):
             for product_id, batch_id, lot, serial in conn.execute(
                 "SELECT u.product_id, u.batch_id, b.lot, u.serial FROM units u"
-                f" JOIN batches b ON b.id = u.batch_id WHERE u.id IN ({_marks(chunk)}) ORDER BY u.id",
+                f" JOIN batches b ON b.id = u.batch_id WHERE u.id IN ({marks(chunk)}) ORDER BY u.id",
                 chunk,
             ):
                 grouped.setdefault((product_id, batch_id, lot), []).append(serial)
@@ -165,9 +160,8 @@ class ShippingRecords(StoreBase):
                     f"Serial {serial} is not in carton {code}; nothing was unpacked."
                 )
             removed = self._serials_by_batch(conn, ids)
-            for offset in range(0, len(ids), 500):
-                chunk = ids[offset : offset + 500]
-                conn.execute(f"DELETE FROM carton_units WHERE unit_id IN ({_marks(chunk)})", chunk)
+            for chunk in in_chunks(ids):
+                conn.execute(f"DELETE FROM carton_units WHERE unit_id IN ({marks(chunk)})", chunk)
             for (product_id, batch_id, lot), serials in removed.items():
                 self._log(
                     conn, "unpacked", actor, product_id, batch_id,
@@ -195,7 +189,7 @@ class ShippingRecords(StoreBase):
                     raise ConflictError(f"Carton {carton_code} has already shipped.")
             ids = [row[0] for row in found.values()]
             empty = conn.execute(
-                f"SELECT code FROM cartons c WHERE c.id IN ({_marks(ids)}) AND NOT EXISTS"
+                f"SELECT code FROM cartons c WHERE c.id IN ({marks(ids)}) AND NOT EXISTS"
                 " (SELECT 1 FROM carton_units cu WHERE cu.carton_id = c.id)",
                 ids,
             ).fetchone()
@@ -204,7 +198,7 @@ class ShippingRecords(StoreBase):
             held = conn.execute(
                 "SELECT DISTINCT b.lot, b.status, c.code FROM carton_units cu"
                 " JOIN units u ON u.id = cu.unit_id JOIN batches b ON b.id = u.batch_id"
-                f" JOIN cartons c ON c.id = cu.carton_id WHERE cu.carton_id IN ({_marks(ids)})"
+                f" JOIN cartons c ON c.id = cu.carton_id WHERE cu.carton_id IN ({marks(ids)})"
                 " AND b.status != ?",
                 [*ids, RELEASED],
             ).fetchone()
@@ -226,12 +220,12 @@ class ShippingRecords(StoreBase):
                 ) from None
             shipment_id = int(cursor.lastrowid or 0)
             conn.execute(
-                f"UPDATE cartons SET shipment_id = ? WHERE id IN ({_marks(ids)})",
+                f"UPDATE cartons SET shipment_id = ? WHERE id IN ({marks(ids)})",
                 [shipment_id, *ids],
             )
             for product_id, batch_id, count in conn.execute(
                 "SELECT u.product_id, u.batch_id, count(*) FROM carton_units cu"
-                f" JOIN units u ON u.id = cu.unit_id WHERE cu.carton_id IN ({_marks(ids)})"
+                f" JOIN units u ON u.id = cu.unit_id WHERE cu.carton_id IN ({marks(ids)})"
                 " GROUP BY u.batch_id",
                 ids,
             ).fetchall():
@@ -265,14 +259,12 @@ class ShippingRecords(StoreBase):
 
     def unit_places(self, unit_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str | None]]:
         """Where units are: carton code, shipment code and customer, by unit id."""
-        ids = list(unit_ids)
         places: dict[int, tuple[str, str | None, str | None]] = {}
-        for offset in range(0, len(ids), 500):
-            chunk = ids[offset : offset + 500]
+        for chunk in in_chunks(list(unit_ids)):
             for r in self._rows(
                 "SELECT cu.unit_id, c.code, s.code AS shipment, k.name FROM carton_units cu"
                 " JOIN cartons c ON c.id = cu.carton_id LEFT JOIN shipments s ON s.id = c.shipment_id"
-                f" LEFT JOIN customers k ON k.id = s.customer_id WHERE cu.unit_id IN ({_marks(chunk)})",
+                f" LEFT JOIN customers k ON k.id = s.customer_id WHERE cu.unit_id IN ({marks(chunk)})",
                 chunk,
             ):
                 places[r["unit_id"]] = (r["code"], r["shipment"], r["name"])
@@ -289,7 +281,7 @@ class ShippingRecords(StoreBase):
             " JOIN carton_units cu ON cu.unit_id = u.id JOIN cartons c ON c.id = cu.carton_id"
             " LEFT JOIN shipments s ON s.id = c.shipment_id"
             " LEFT JOIN customers k ON k.id = s.customer_id"
-            f" WHERE u.batch_id IN ({_marks(batch_ids)})"
+            f" WHERE u.batch_id IN ({marks(batch_ids)})"
             " GROUP BY u.batch_id, c.id ORDER BY s.shipped_at, c.code",
             list(batch_ids),
         )
@@ -304,7 +296,7 @@ class ShippingRecords(StoreBase):
             " JOIN carton_units cu ON cu.unit_id = u.id JOIN cartons c ON c.id = cu.carton_id"
             " JOIN shipments s ON s.id = c.shipment_id JOIN customers k ON k.id = s.customer_id"
             " JOIN batches b ON b.id = u.batch_id JOIN products p ON p.id = u.product_id"
-            f" WHERE u.batch_id IN ({_marks(batch_ids)})"
+            f" WHERE u.batch_id IN ({marks(batch_ids)})"
             " ORDER BY k.name, s.shipped_at, s.code, c.code, u.id",
             list(batch_ids),
         )
