@@ -26,6 +26,7 @@ from batchlabel.store import Store
 
 GS1_DOMAIN = "https://id.gs1.org"
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+# Stored times are UTC with the offset written out (store.base.now), as EPCIS wants them.
 _UTC = "+00:00"
 # Units of measure people type, as the UN/CEFACT codes EPCIS expects.
 UOM = {
@@ -66,18 +67,13 @@ class Identifiers:
         return f"{self.resolver}/c/{_part(code)}"
 
 
-def _time(stamp: str) -> str:
-    """Our stored UTC stamps as EPCIS date-times (with the offset written out)."""
-    return stamp if stamp.endswith(_UTC) or stamp.endswith("Z") else stamp + _UTC
-
-
 def epcis_events(
     store: Store, ids: Identifiers, since: date | None = None, lot: str | None = None
 ) -> Iterator[dict[str, Any]]:
     for gtin, sku, lot_code, serial, state, created_at in store.export_units(since, lot):
         event: dict[str, Any] = {
             "type": "ObjectEvent",
-            "eventTime": _time(created_at),
+            "eventTime": created_at,
             "eventTimeZoneOffset": _UTC,
             "epcList": [ids.unit(gtin, sku, lot_code, serial)],
             "action": "ADD",
@@ -88,7 +84,7 @@ def epcis_events(
     for gtin, sku, lot_code, units, at, inputs in store.export_inputs(since, lot):
         yield {
             "type": "TransformationEvent",
-            "eventTime": _time(at),
+            "eventTime": at,
             "eventTimeZoneOffset": _UTC,
             "inputQuantityList": [_input(ids, item) for item in json.loads(inputs)],
             "outputQuantityList": [
@@ -101,7 +97,7 @@ def epcis_events(
     for code, shipped_at, cartons in store.export_shipments(since, lot):
         yield {
             "type": "ObjectEvent",
-            "eventTime": _time(shipped_at),
+            "eventTime": shipped_at,
             "eventTimeZoneOffset": _UTC,
             "epcList": [ids.carton(c, kind) for c, kind in json.loads(cartons)],
             "action": "OBSERVE",
@@ -137,7 +133,7 @@ def _aggregations(
             current_code = code
             current = {
                 "type": "AggregationEvent",
-                "eventTime": _time(packed_at),
+                "eventTime": packed_at,
                 "eventTimeZoneOffset": _UTC,
                 "parentID": ids.carton(code, kind),
                 "childEPCs": [],
@@ -148,7 +144,7 @@ def _aggregations(
         assert current is not None
         current["childEPCs"].append(ids.unit(gtin, sku, lot_code, serial))
         if packed_at > current["eventTime"]:
-            current["eventTime"] = _time(packed_at)
+            current["eventTime"] = packed_at
     if current is not None:
         yield current
 
