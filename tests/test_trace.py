@@ -169,6 +169,8 @@ def test_packing_conflicts(workshop) -> None:  # type: ignore[no-untyped-def]
     too_many = run("pack", "BOX-3", "--lot", "C1", "--quantity", "10")
     assert "only 9 items not yet in a carton" in too_many.stderr
     assert run("pack", "BOX-3", "C1").exit_code == 2  # a lot alone is not one item
+    assert run("void", "000005", "--sku", "COLLAR-M", "--reason", "label torn").exit_code == 0
+    assert "Serial 000005 was voided" in run("pack", "BOX-5", unit_code("000005")).stderr
     assert run("unpack", "BOX-1", unit_code("000001"), "--reason", "wrong size").exit_code == 0
     assert run("pack", "BOX-2", unit_code("000001")).exit_code == 0
 
@@ -185,6 +187,10 @@ def test_only_released_batches_ship_and_shipped_cartons_are_closed(workshop) -> 
     assert "left in shipment DN-9" in run("pack", "BOX-1", "--lot", "C2", "--quantity", "1").stderr
     assert "has shipped" in run("unpack", "BOX-1", "--reason", "x").stderr
     assert run("batch", "recall", "C2", "--reason", "test").exit_code == 0
+    assert (
+        "Batch C2 is recalled; its items must not be packed (serial 000011)"
+        in run("pack", "BOX-4", unit_code("000011", "C2")).stderr
+    )
     assert (
         "is recalled; its items must not be packed"
         in run("pack", "BOX-4", "--lot", "C2", "--quantity", "1").stderr

@@ -16,11 +16,11 @@ from batchlabel.cli.context import AppContext, console, emit_json, err_console, 
 from batchlabel.cli.records import batch, batch_dict, product, styled_status
 from batchlabel.codes import carton_code
 from batchlabel.documents.report import FORMATS, build_report, write_report
-from batchlabel.errors import ConflictError, InputError, NotFoundError
+from batchlabel.errors import InputError, NotFoundError
 from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
 from batchlabel.gs1 import make_sscc, validate_ai82
-from batchlabel.models import RECALLED, REJECTED, VOIDED, MaterialLot
+from batchlabel.models import MaterialLot
 from batchlabel.quality import file_complaint, recipe_for, record_check, record_step, release
 from batchlabel.recall import apply_recall, plan_recall, write_recall_list
 from batchlabel.recipes import load_recipe
@@ -279,12 +279,6 @@ def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple
                 f"'{found.input}' names a {found.match}, not one item; scan the item's own label"
                 + (" or use --lot LOT --quantity N." if purpose == "pack" else ".")
             )
-        if purpose == "pack" and unit.state == VOIDED:
-            raise ConflictError(f"Serial {unit.serial} was voided; it cannot be packed.")
-        if purpose == "pack" and found.batch_status in (RECALLED, REJECTED):
-            raise ConflictError(
-                f"Serial {unit.serial} belongs to batch {found.lot}, which is {found.batch_status}; set it aside."
-            )
         units.append((unit.id, unit.serial))
     return units
 
@@ -309,8 +303,6 @@ def pack(
         raise InputError("Name what goes in: scanned item codes, or --lot LOT --quantity N.")
     code, kind = carton_code(carton_text)
     source = store.batch(lot, sku) if lot is not None else None
-    if source is not None and source.status in (RECALLED, REJECTED):
-        raise ConflictError(f"Batch {source.lot} is {source.status}; its items must not be packed.")
     units = _units_for(store, codes, "pack")
     packed = store.pack(
         code, kind, app.actor, [u for u, _ in units],

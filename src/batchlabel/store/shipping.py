@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from batchlabel.errors import ConflictError, InputError, NotFoundError
-from batchlabel.models import RELEASED, VOIDED, Actor, Carton, Shipment
+from batchlabel.models import RECALLED, REJECTED, RELEASED, VOIDED, Actor, Carton, Shipment
 from batchlabel.store.base import StoreBase, checked_text, in_chunks, marks, now
 
 _CARTON_SQL = (
@@ -65,7 +65,7 @@ class ShippingRecords(StoreBase):
             carton_id = self._open_carton(conn, code, kind)
             ids = list(unit_ids)
             if batch_id is not None:
-                ids += [
+                picked = [
                     r[0]
                     for r in conn.execute(
                         "SELECT u.id FROM units u LEFT JOIN carton_units cu ON cu.unit_id = u.id"
@@ -74,11 +74,13 @@ class ShippingRecords(StoreBase):
                         (batch_id, VOIDED, quantity),
                     )
                 ]
-                if len(ids) < quantity:
+                if len(picked) < quantity:
                     raise ConflictError(
-                        f"The batch has only {len(ids)} items not yet in a carton; "
+                        f"The batch has only {len(picked)} items not yet in a carton; "
                         f"{quantity} were asked for."
                     )
+                ids += picked
+            self._refuse_unfit(conn, ids)
             packed_at = now()
             for unit_id in ids:
                 try:
@@ -104,6 +106,25 @@ class ShippingRecords(StoreBase):
                     carton=code, count=len(serials), serials=serials, lot=lot,
                 )  # fmt: skip
         return [(lot, s) for (_, _, lot), serials in packed.items() for s in serials]
+
+    def _refuse_unfit(self, conn: sqlite3.Connection, unit_ids: list[int]) -> None:
+        """A voided serial, or an item of a recalled or rejected batch, never goes in a carton."""
+        for chunk in in_chunks(unit_ids):
+            unfit = conn.execute(
+                "SELECT u.serial, u.state, b.lot, b.status FROM units u"
+                f" JOIN batches b ON b.id = u.batch_id WHERE u.id IN ({marks(chunk)})"
+                " AND (u.state = ? OR b.status IN (?, ?)) LIMIT 1",
+                [*chunk, VOIDED, RECALLED, REJECTED],
+            ).fetchone()
+            if unfit is None:
+                continue
+            serial, state, lot, status = unfit
+            if state == VOIDED:
+                raise ConflictError(f"Serial {serial} was voided; it cannot be packed.")
+            raise ConflictError(
+                f"Batch {lot} is {status}; its items must not be packed (serial {serial}). "
+                "Set them aside."
+            )
 
     def _open_carton(self, conn: sqlite3.Connection, code: str, kind: str) -> int:
         row = conn.execute(
