@@ -387,3 +387,13 @@ def test_recipe_file_mistakes_are_named(run, tmp_path: Path) -> None:  # type: i
         path.write_text(text)
         result = run("product", "recipe", "A", str(path))
         assert result.exit_code == 2 and message in result.stderr, (text, result.stderr)
+
+
+def test_a_recall_whose_list_cannot_be_written_changes_nothing(workshop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = workshop("recall", "S1", "--reason", "strap cracked", "--out", str(blocker / "lists"))
+    assert result.exit_code == 1
+    assert "Could not write" in result.stderr and "Traceback" not in result.stderr
+    for lot in ("S1", "C1", "C2"):
+        assert workshop("batch", "show", lot, "--json").json()["status"] == "in_production"

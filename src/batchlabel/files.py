@@ -18,6 +18,17 @@ from typing import IO
 from batchlabel.errors import BatchlabelError, InputError
 
 
+def ensure_folder(folder: Path) -> Path:
+    """Make ``folder`` (and its parents) if needed, or say in one sentence why it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(f"{folder} is a file, not a folder; choose another --out.") from None
+    except OSError as error:
+        raise _file_error(folder, error) from None
+    return folder
+
+
 @contextmanager
 def atomic_text_file(path: Path, newline: str | None = None) -> Iterator[IO[str]]:
     with _atomic(path, "w", newline) as handle:

@@ -15,7 +15,7 @@ from typing import Any
 
 from batchlabel.documents import render_html
 from batchlabel.errors import ConflictError, InputError
-from batchlabel.files import atomic_text_file
+from batchlabel.files import atomic_text_file, ensure_folder
 from batchlabel.models import ALLOWED_TRANSITIONS, RECALLED, Actor, Batch
 from batchlabel.spreadsheet import write_csv
 from batchlabel.store import Store
@@ -80,7 +80,7 @@ def apply_recall(store: Store, plan: RecallPlan, reason: str, actor: Actor) -> R
 
 def write_recall_list(store: Store, plan: RecallPlan, folder: Path, dry_run: bool) -> list[Path]:
     """The recall list as CSV (one row per shipped item) and as a printable HTML page."""
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_folder(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     stem = "recall-draft" if dry_run else "recall"
     csv_path = folder / f"{stem}-{stamp}.csv"

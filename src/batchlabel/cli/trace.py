@@ -19,6 +19,7 @@ from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
+from batchlabel.files import ensure_folder
 from batchlabel.gs1 import make_sscc, validate_ai82
 from batchlabel.models import MaterialLot
 from batchlabel.quality import file_complaint, recipe_for, record_check, record_step, release
@@ -467,6 +468,7 @@ def recall_command(
     if not reason.strip():
         raise InputError("A recall needs a reason: add --reason TEXT.")
     plan = plan_recall(store, find_target(store, code, supplier, sku))
+    ensure_folder(out_dir)  # before anything is recalled: the list must be writable
     if not dry_run:
         apply_recall(store, plan, reason, app.actor)
     files = write_recall_list(store, plan, out_dir, dry_run)
