@@ -1,6 +1,7 @@
-"""Requests/s and p99 latency of `batchlabel serve` for a unit's origin page (HTML) and its
-JSON, with 1,000,000 units in the database, measured by a load generator in a second
-process on 127.0.0.1 (8 keep-alive connections, random units)."""
+"""Requests/s and p99 latency of `batchlabel serve` for a unit's origin page (HTML), its JSON,
+and the resolver's redirect from the label's Digital Link to that page, with 1,000,000 units
+in the database, measured by a load generator in a second process on 127.0.0.1 (8 keep-alive
+connections, random units)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ CONNECTIONS = 8
 SECONDS = 6.0
 
 
-def _load(port: int, paths: list[str], accept: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _load(
+    port: int, paths: list[str], accept: str, expect: int, out: multiprocessing.Queue
+) -> None:  # type: ignore[type-arg]
     latencies: list[float] = []
     errors = [0]
     stop = time.perf_counter() + SECONDS
@@ -40,7 +43,7 @@ def _load(port: int, paths: list[str], accept: str, out: multiprocessing.Queue) 
             response = conn.getresponse()
             response.read()
             mine.append((time.perf_counter() - start) * 1000)
-            if response.status != 200:
+            if response.status != expect:
                 errors[0] += 1
         conn.close()
         with lock:
@@ -54,10 +57,12 @@ def _load(port: int, paths: list[str], accept: str, out: multiprocessing.Queue) 
     out.put((len(latencies) / SECONDS, percentiles(latencies)[1], errors[0]))
 
 
-def _measure(port: int, paths: list[str], accept: str) -> tuple[float, float, int]:
+def _measure(
+    port: int, paths: list[str], accept: str, expect: int = 200
+) -> tuple[float, float, int]:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_load, args=(port, paths, accept, queue))
+    process = context.Process(target=_load, args=(port, paths, accept, expect, queue))
     process.start()
     result: tuple[float, float, int] = queue.get(timeout=SECONDS + 60)
     process.join()
@@ -91,17 +96,24 @@ def run() -> list[Figure]:
                     break
                 except OSError:
                     time.sleep(0.1)
-            json_rate, json_p99, json_errors = _measure(port, paths, "application/json")
-            html_rate, html_p99, html_errors = _measure(port, paths, "text/html")
+            json_rate, json_p99, json_errors = _measure(
+                port, ["/data" + p for p in paths], "application/json"
+            )
+            html_rate, html_p99, html_errors = _measure(
+                port, ["/origin" + p for p in paths], "text/html"
+            )
+            link_rate, link_p99, link_errors = _measure(port, paths, "text/html", expect=307)
         finally:
             server.terminate()
             server.wait(timeout=10)
-    note = f"{len(picks) * 100:,} units; errors {json_errors + html_errors}"
+    note = f"{len(picks) * 100:,} units; errors {json_errors + html_errors + link_errors}"
     return [
         Figure("origin JSON: batchlabel serve", json_rate, "requests/s", ">= 1,000", note),
         Figure("origin JSON p99", json_p99, "ms", "< 20"),
         Figure("origin HTML page: batchlabel serve", html_rate, "requests/s", ">= 500"),
         Figure("origin HTML p99", html_p99, "ms", "< 20"),
+        Figure("Digital Link redirect (307) to the page", link_rate, "requests/s"),
+        Figure("Digital Link redirect p99", link_p99, "ms", "< 20"),
     ]
 
 

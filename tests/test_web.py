@@ -1,16 +1,14 @@
-"""`batchlabel serve` as a real process on 127.0.0.1: HTTP answers, content negotiation,
+"""`batchlabel serve` as a real process on 127.0.0.1: the origin pages, content negotiation,
 privacy, bad input, the station API, a phone browser (Debian's chromium through Playwright),
 and a label's QR code decoded and followed to its page."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -18,89 +16,17 @@ import pytest
 import zxingcpp
 
 from batchlabel.labels import label_data
-from batchlabel.models import Actor
 from batchlabel.render import render_label
 from batchlabel.store import Store
 from batchlabel.templates import find_template
 from tests.conftest import GTIN
+from tests.webserver import ACTOR, NAME, PRIVATE, Site, fetch, site, start, unit_path
 
-ACTOR = Actor("owner-alice", "secret-bench-7")
-NAME = '<b>Collar</b> & "M"'
-PRIVATE = "SECRET-COST-42"
-
-
-@dataclass
-class Site:
-    url: str
-    db: Path
-    serial: str
-    recalled_serial: str
-    tote_serial: str
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "batchlabel", "--db", str(db), "serve", "--port", str(port), *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            if process.poll() is not None:
-                raise AssertionError(
-                    process.stderr.read() if process.stderr else "exited"
-                ) from None
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("the server did not start")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    db = tmp_path_factory.mktemp("web") / "web.db"
-    store = Store.open(db)
-    store.add_product(
-        "COL-M",
-        NAME,
-        ACTOR,
-        gtin=GTIN,
-        description="Hand-stitched, vegetable-tanned leather.",
-        public_attributes={"leather": "Tannery X, Italy"},
-        private_notes=PRIVATE,
-        serial_format="random:8+check",
-    )
-    store.add_product("TOTE", "Canvas tote", ACTOR)
-    l1 = store.create_batch("COL-M", ACTOR, lot="A/1", planned_quantity=2)
-    store.set_status(l1.batch, "released", ACTOR, "ok")
-    l9 = store.create_batch("COL-M", ACTOR, lot="L9", planned_quantity=1)
-    released = store.set_status(l9.batch, "released", ACTOR, "ok")
-    store.set_status(released, "recalled", ACTOR, "loose buckle")
-    tote = store.create_batch("TOTE", ACTOR, lot="T1", planned_quantity=1)
-    store.close()
-    process, url = start(db, "--rate-limit", "0", "--maker", "Atelier Nord")
-    yield Site(url, db, l1.serials[0], l9.serials[0], tote.serials[0])
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def unit_path(site: Site) -> str:
-    return f"/01/{GTIN}/10/A%2F1/21/{site.serial}"
+__all__ = ["site"]  # the fixture, imported for pytest
 
 
 def test_unit_page_for_a_shopper(site: Site) -> None:
-    page = httpx.get(site.url + unit_path(site))
+    page = fetch(site.url + unit_path(site))
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     body = page.text
@@ -116,7 +42,7 @@ def test_unit_page_for_a_shopper(site: Site) -> None:
 
 def test_nothing_private_in_any_answer(site: Site) -> None:
     answers = [
-        httpx.get(site.url + unit_path(site), headers={"accept": accept})
+        fetch(site.url + unit_path(site), headers={"accept": accept})
         for accept in ("text/html", "application/json", "application/linkset+json")
     ]
     for answer in answers:
@@ -126,7 +52,7 @@ def test_nothing_private_in_any_answer(site: Site) -> None:
 
 
 def test_json_and_linkset_negotiation(site: Site) -> None:
-    data = httpx.get(site.url + unit_path(site), headers={"accept": "application/json"}).json()
+    data = fetch(site.url + unit_path(site), headers={"accept": "application/json"}).json()
     assert data["match"] == "unit" and data["batch"]["lot"] == "A/1"
     assert data["serial"] == {"serial": site.serial, "valid": True}
     assert data["product"]["name"] == NAME and "private_notes" not in data["product"]
@@ -142,7 +68,9 @@ def test_json_and_linkset_negotiation(site: Site) -> None:
 
 def test_head_options_and_cors(site: Site) -> None:
     head = httpx.head(site.url + unit_path(site))
-    assert head.status_code == 200 and head.content == b"" and "link" in head.headers
+    assert head.status_code == 307 and head.content == b"" and "link" in head.headers
+    page = httpx.head(head.headers["location"])
+    assert page.status_code == 200 and page.content == b"" and "link" in page.headers
     options = httpx.options(site.url + f"/01/{GTIN}")
     assert options.status_code == 204
     assert "GET" in options.headers["access-control-allow-methods"]
@@ -152,7 +80,7 @@ def test_head_options_and_cors(site: Site) -> None:
 
 def test_fallbacks_serial_to_lot_to_product(site: Site) -> None:
     def match(path: str) -> str:
-        answer = httpx.get(site.url + path, headers={"accept": "application/json"})
+        answer = fetch(site.url + path, headers={"accept": "application/json"})
         assert answer.status_code == 200, (path, answer.text)
         return str(answer.json()["match"])
 
@@ -182,7 +110,7 @@ def test_fallbacks_serial_to_lot_to_product(site: Site) -> None:
     ],
 )
 def test_bad_paths_are_400_or_404_never_500(site: Site, path: str, status: int) -> None:
-    answer = httpx.get(site.url + path)
+    answer = fetch(site.url + path)
     assert answer.status_code == status, answer.text
     assert "<script>" not in answer.text
     if status >= 400:
@@ -190,7 +118,7 @@ def test_bad_paths_are_400_or_404_never_500(site: Site, path: str, status: int) 
 
 
 def test_recalled_batch_shows_a_recall_notice(site: Site) -> None:
-    page = httpx.get(site.url + f"/01/{GTIN}/10/L9/21/{site.recalled_serial}")
+    page = fetch(site.url + f"/01/{GTIN}/10/L9/21/{site.recalled_serial}")
     assert page.status_code == 200
     assert 'role="alert"' in page.text and "has been recalled" in page.text
 
@@ -202,8 +130,8 @@ def test_rate_limit_per_client(site: Site) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
-    assert codes[0] == 200 and 429 in codes
-    assert codes.count(200) <= 12  # the burst, and perhaps one refilled
+    assert codes[0] == 307 and 429 in codes  # 307: the resolver's redirect to the page
+    assert codes.count(307) <= 12  # the burst, and perhaps one refilled
 
 
 def test_station_api_needs_a_token(site: Site) -> None:
@@ -223,8 +151,6 @@ def test_station_api_needs_a_token(site: Site) -> None:
         text=True,
     )
     assert made.returncode == 0, made.stderr
-    import json
-
     secret = json.loads(made.stdout)["token"]
     code = f"(01){GTIN}(10)A/1(21){site.serial}"
     refused = httpx.post(site.url + "/api/resolve", json={"codes": [code]})
@@ -258,7 +184,7 @@ def test_label_qr_leads_to_its_unit_page(site: Site) -> None:
     image = render_label(template, label_data(product, batch, site.serial, site.url), 203)
     [qr] = zxingcpp.read_barcodes(image)
     assert qr.text.startswith(site.url)
-    page = httpx.get(qr.text, headers={"accept": "application/json"})
+    page = fetch(qr.text, headers={"accept": "application/json"})
     assert page.status_code == 200
     assert page.json()["match"] == "unit" and page.json()["serial"]["serial"] == site.serial
 

@@ -1,37 +1,56 @@
 """`batchlabel serve`: the public origin pages and a GS1 Digital Link resolver, plus a small
 bearer-token API for receiving stations. Starlette on uvicorn, server-rendered HTML.
 
-Routes: ``/01/GTIN[/10/LOT[/21/SERIAL]]`` and ``/p/SKU[/LOT[/SERIAL]]``, answered as HTML,
-JSON or a GS1 linkset by the Accept header (or ``?linkType=all``); GET, HEAD and OPTIONS.
+The resolver answers ``/01/GTIN[/10/LOT[/21/SERIAL]]``, its compressed form ``/SEGMENT`` and
+the short links ``/p/SKU[/LOT[/SERIAL]]``: a 307 redirect to the origin page under
+``/origin/...`` (or its JSON under ``/data/...`` for clients that ask for JSON), or the GS1
+linkset for ``?linkType=linkset`` or ``Accept: application/linkset+json``. The resolver
+description file is at ``/.well-known/gs1resolver``. GET, HEAD and OPTIONS everywhere.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from batchlabel.digital_link import (
+    SHAPE_HELP,
+    LinkKeys,
+    decompress,
+    digital_link_keys,
+    looks_compressed,
+    short_link_keys,
+)
 from batchlabel.errors import BatchlabelError, InputError, NotFoundError
-from batchlabel.gs1 import gtin14
 from batchlabel.models import Actor
 from batchlabel.origin import Origin, find_origin
 from batchlabel.scanning import Resolver
 from batchlabel.store import Store
+from batchlabel.web.links import (
+    DATA_PREFIX,
+    GS1_VOC,
+    LINKSET_CONTEXT,
+    LINKSET_LINK_TYPES,
+    PAGE_LINK_TYPES,
+    PAGE_PREFIX,
+    levels,
+    link_header,
+    linkset,
+)
 from batchlabel.web.ratelimit import RateLimiter
 
 MAX_PATH = 400
-GS1_VOC = "https://gs1.org/voc/"
-LINK_TYPES = {"gs1:pip": "Origin and product information", "gs1:defaultLink": "Origin page"}
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -88,10 +107,40 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
     site = Site(db_path, rate_limit, maker)
 
     async def digital_link(request: Request) -> Response:
-        return _answer(site, request, "01")
+        if request.method == "OPTIONS":
+            return _options()
+        keys = _keys(request, digital_link_keys)
+        return keys if isinstance(keys, Response) else _resolve(site, request, keys, False)
 
     async def short_link(request: Request) -> Response:
-        return _answer(site, request, "p")
+        if request.method == "OPTIONS":
+            return _options()
+        keys = _keys(request, short_link_keys)
+        return keys if isinstance(keys, Response) else _resolve(site, request, keys, False)
+
+    async def compressed_link(request: Request) -> Response:
+        segment = request.path_params["segment"]
+        if not looks_compressed(segment):
+            raise HTTPException(404)
+        if request.method == "OPTIONS":
+            return _options()
+        keys = decompress(segment)
+        if keys is None:
+            raise HTTPException(404)  # a word, not a compressed product link
+        return _resolve(site, request, keys, True)
+
+    async def origin_page(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return _options()
+        return _show(site, request, PAGE_PREFIX, as_json=False)
+
+    async def origin_data(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return _options()
+        return _show(site, request, DATA_PREFIX, as_json=True)
+
+    async def resolver_description(request: Request) -> Response:
+        return _headers(JSONResponse(_description(request, site.maker)))
 
     async def home(request: Request) -> Response:
         return _page(request, "home.html", {"maker": site.maker}, 200)
@@ -125,13 +174,19 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
     async def server_error(request: Request, exc: Exception) -> Response:
         return _error(request, 500, "Something went wrong on our side; please try again later.")
 
+    methods = ["GET", "HEAD", "OPTIONS"]
     app = Starlette(
         routes=[
             Route("/", home, methods=["GET", "HEAD"]),
-            Route("/01/{rest:path}", digital_link, methods=["GET", "HEAD", "OPTIONS"]),
-            Route("/p/{rest:path}", short_link, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/.well-known/gs1resolver", resolver_description, methods=["GET", "HEAD"]),
+            Route("/01/{rest:path}", digital_link, methods=methods),
+            Route("/gtin/{rest:path}", digital_link, methods=methods),
+            Route("/p/{rest:path}", short_link, methods=methods),
+            Route(PAGE_PREFIX + "/{rest:path}", origin_page, methods=methods),
+            Route(DATA_PREFIX + "/{rest:path}", origin_data, methods=methods),
             Route("/api/resolve", api_resolve, methods=["POST"]),
             Route("/api/scans", api_scans, methods=["POST"]),
+            Route("/{segment}", compressed_link, methods=methods),
         ],
         exception_handlers={HTTPException: not_found, Exception: server_error},
         lifespan=lambda _app: _lifespan(site),
@@ -147,126 +202,157 @@ async def _lifespan(site: Site) -> AsyncIterator[None]:
         site.close()
 
 
-def _answer(site: Site, request: Request, scheme: str) -> Response:
-    if request.method == "OPTIONS":
-        return _headers(
-            Response(
-                status_code=204,
-                headers={
-                    "allow": ALLOW,
-                    "access-control-allow-methods": ALLOW,
-                    "access-control-allow-headers": "Accept, Content-Type",
-                    "access-control-max-age": "86400",
-                },
-            )
+def _resolve(site: Site, request: Request, keys: LinkKeys | None, compressed: bool) -> Response:
+    """A resolver answer: the linkset when asked for, else a 307 redirect to the origin page
+    (or its JSON data, by the Accept header), passing the query string on."""
+    refused = _refuse(site, request)
+    if refused is not None:
+        return refused
+    found = _find(site, request, keys)
+    if isinstance(found, Response):
+        return found
+    base = _base(request)
+    path = levels(found)[0][0]
+    anchor = base + path
+    link_type = request.query_params.get("linkType")
+    if link_type in LINKSET_LINK_TYPES or (link_type is None and _negotiate(request) == "linkset"):
+        response: Response = JSONResponse(
+            linkset(base, found), media_type="application/linkset+json"
         )
+        context = f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"'
+        response.headers["link"] = (
+            f"{link_header(anchor, anchor if compressed else None)}, "
+            f'{context}; type="application/ld+json"'
+        )
+    elif link_type is None or link_type in PAGE_LINK_TYPES:
+        prefix = DATA_PREFIX if _negotiate(request) == "json" else PAGE_PREFIX
+        response = RedirectResponse(base + prefix + path + _passed_on(request), 307)
+        response.headers["link"] = link_header(anchor, anchor if compressed else None)
+    else:
+        return _error(
+            request,
+            404,
+            f"This item has no link of type '{link_type[:60]}'; ask with ?linkType=linkset "
+            "to see the links it has.",
+        )
+    response.headers["vary"] = "Accept"
+    response.headers["cache-control"] = "public, max-age=60"
+    return _headers(response)
+
+
+def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
+    """The origin page (or its data) that the resolver redirects to."""
+    refused = _refuse(site, request)
+    if refused is not None:
+        return refused
+    raw = _raw_path(request)[len(prefix) :]
+    try:
+        keys = short_link_keys(raw) if raw.startswith("/p/") else digital_link_keys(raw)
+    except InputError as error:
+        return _error(request, 400, f"This is not a valid product link: {error}")
+    found = _find(site, request, keys)
+    if isinstance(found, Response):
+        return found
+    anchor = _base(request) + levels(found)[0][0]
+    if as_json or _negotiate(request) == "json":
+        response: Response = JSONResponse({"uri": anchor, **found.public()})
+    else:
+        status = found.batch.status if found.batch else None
+        response = _page(
+            request,
+            "origin.html",
+            {
+                "origin": found,
+                "public": found.public(),
+                "status_text": STATUS_TEXT.get(status or "", ""),
+                "maker": site.maker,
+            },
+            200,
+        )
+    response.headers["link"] = link_header(anchor)
+    response.headers["vary"] = "Accept"
+    response.headers["cache-control"] = "public, max-age=60"
+    return _headers(response)
+
+
+def _refuse(site: Site, request: Request) -> Response | None:
+    """The answer to a request that is not served: too many from one client, or too long."""
     client = request.client.host if request.client else "?"
     wait = site.limiter.wait(client)
     if wait:
         response = _error(request, 429, "Too many requests from your address; wait a moment.")
         response.headers["retry-after"] = str(max(1, round(wait)))
         return response
-    raw = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
-    if len(raw) > MAX_PATH:
+    if len(_raw_path(request)) > MAX_PATH:
         return _error(request, 400, "This address is too long to be a label's link.")
+    return None
+
+
+def _find(site: Site, request: Request, keys: LinkKeys | None) -> Origin | Response:
+    if keys is None:
+        return _error(request, 400, f"This is not a valid product link: {SHAPE_HELP}")
     try:
-        keys = _keys(raw, scheme)
-        origin = find_origin(site.store, **keys)
+        return find_origin(site.store, **keys.as_dict())
     except NotFoundError:  # before InputError, which it extends
         return _error(request, 404, "No product of this maker has this code.")
     except InputError as error:
         return _error(request, 400, f"This is not a valid product link: {error}")
     except BatchlabelError:
         return _error(request, 503, "The records cannot be read right now; try again shortly.")
-    return _origin_response(site, request, origin)
 
 
-def _keys(raw_path: str, scheme: str) -> dict[str, str | None]:
-    """The identifiers in a Digital Link or short-link path, percent-decoded one segment at a
-    time (so an encoded '/' in a lot stays in the lot)."""
-    segments = [unquote(s) for s in raw_path.split("?")[0].strip("/").split("/")]
-    if scheme == "p":
-        values = segments[1:]
-        if not 1 <= len(values) <= 3 or any(not v for v in values):
-            raise InputError("use /p/SKU, /p/SKU/LOT or /p/SKU/LOT/SERIAL.")
-        sku, lot, serial = (*values, None, None)[:3]
-        return {"sku": sku, "lot": lot, "serial": serial}
-    pairs = segments
-    if len(pairs) % 2 or len(pairs) > 6:
-        raise InputError("a Digital Link path is /01/GTIN, then /10/LOT, then /21/SERIAL.")
-    found = dict(zip(pairs[0::2], pairs[1::2], strict=True))
-    if pairs[0::2] not in (["01"], ["01", "10"], ["01", "10", "21"], ["01", "21"]):
-        raise InputError("a Digital Link path is /01/GTIN, then /10/LOT, then /21/SERIAL.")
-    return {"gtin": found["01"], "lot": found.get("10"), "serial": found.get("21")}
+def _keys(request: Request, read: Callable[[str], LinkKeys]) -> LinkKeys | Response:
+    try:
+        return read(_raw_path(request))
+    except InputError as error:
+        return _error(request, 400, f"This is not a valid product link: {error}")
 
 
-def _canonical(request: Request, origin: Origin) -> str:
-    base = str(request.base_url).rstrip("/")
-    product, batch, unit = origin.product, origin.batch, origin.unit
-    if product.gtin:
-        path = f"/01/{gtin14(product.gtin)}"
-        if batch is not None:
-            path += f"/10/{quote(batch.lot, safe='')}"
-            if unit is not None:
-                path += f"/21/{quote(unit.serial, safe='')}"
-    else:
-        path = f"/p/{quote(product.sku, safe='')}"
-        if batch is not None:
-            path += f"/{quote(batch.lot, safe='')}"
-            if unit is not None:
-                path += f"/{quote(unit.serial, safe='')}"
-    return base + path
+def _raw_path(request: Request) -> str:
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    return raw.decode("latin-1").split("?")[0]
 
 
-def _linkset(anchor: str, origin: Origin) -> dict[str, Any]:
-    page = {"href": anchor, "title": f"{origin.product.name}: origin", "type": "text/html"}
-    data = {"href": anchor, "title": "Origin data", "type": "application/json"}
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _passed_on(request: Request) -> str:
+    """The request's query string without linkType: GS1 resolvers pass the rest on."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "linkType"]
+    return "?" + urlencode(kept) if kept else ""
+
+
+def _options() -> Response:
+    return _headers(
+        Response(
+            status_code=204,
+            headers={
+                "allow": ALLOW,
+                "access-control-allow-methods": ALLOW,
+                "access-control-allow-headers": "Accept, Content-Type",
+                "access-control-max-age": "86400",
+            },
+        )
+    )
+
+
+def _description(request: Request, maker: str | None) -> dict[str, Any]:
+    """The resolver description file GS1 asks for at /.well-known/gs1resolver."""
     return {
-        "linkset": [
-            {
-                "anchor": anchor,
-                f"{GS1_VOC}defaultLink": [page],
-                f"{GS1_VOC}pip": [page, data],
-            }
-        ]
+        "name": f"Origin pages of {maker}" if maker else "Product origin pages",
+        "resolverRoot": _base(request),
+        "supportedPrimaryKeys": ["01"],
+        "linkTypeDefaultCanBeLinkset": False,
+        "supportedLinkType": [
+            {"namespace": GS1_VOC, "prefix": "gs1:", "profile": f"{GS1_VOC}?show=linktypes"}
+        ],
+        "jsonLdContextLocation": LINKSET_CONTEXT,
+        **({"contact": {"fn": maker}} if maker else {}),
     }
 
 
-def _origin_response(site: Site, request: Request, origin: Origin) -> Response:
-    anchor = _canonical(request, origin)
-    link = (
-        f'<{anchor}?linkType=all>; rel="linkset"; type="application/linkset+json", '
-        f'<{anchor}>; rel="{GS1_VOC}pip"; type="text/html"'
-    )
-    wanted = _negotiate(request)
-    if wanted == "linkset":
-        response: Response = JSONResponse(
-            _linkset(anchor, origin), media_type="application/linkset+json"
-        )
-    elif wanted == "json":
-        response = JSONResponse({"uri": anchor, **origin.public()})
-    else:
-        status = origin.batch.status if origin.batch else None
-        response = _page(
-            request,
-            "origin.html",
-            {
-                "origin": origin,
-                "public": origin.public(),
-                "status_text": STATUS_TEXT.get(status or "", ""),
-                "maker": site.maker,
-            },
-            200,
-        )
-    response.headers["link"] = link
-    response.headers["vary"] = "Accept"
-    response.headers["cache-control"] = "public, max-age=60"
-    return _headers(response)
-
-
 def _negotiate(request: Request) -> str:
-    if request.query_params.get("linkType") == "all":
-        return "linkset"
     accept = request.headers.get("accept", "")
     if "application/linkset+json" in accept:
         return "linkset"

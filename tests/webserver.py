@@ -1,0 +1,105 @@
+"""A real `batchlabel serve` process on a free port of 127.0.0.1, with a small catalogue:
+a product with a GTIN and HTML in its name, a released lot, a recalled lot, and a product
+without a GTIN. Shared by the web and resolver tests."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from batchlabel.gs1 import gs1_check_digit
+from batchlabel.models import Actor
+from batchlabel.store import Store
+from tests.conftest import GTIN
+
+ACTOR = Actor("owner-alice", "secret-bench-7")
+NAME = '<b>Collar</b> & "M"'
+PRIVATE = "SECRET-COST-42"
+BELT_GTIN = "0950600013437" + str(gs1_check_digit("0950600013437"))
+
+
+@dataclass
+class Site:
+    url: str
+    db: Path
+    serial: str
+    recalled_serial: str
+    tote_serial: str
+    belt_serial: str
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "batchlabel", "--db", str(db), "serve", "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(
+                    process.stderr.read() if process.stderr else "exited"
+                ) from None
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the server did not start")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    db = tmp_path_factory.mktemp("web") / "web.db"
+    store = Store.open(db)
+    store.add_product(
+        "COL-M",
+        NAME,
+        ACTOR,
+        gtin=GTIN,
+        description="Hand-stitched, vegetable-tanned leather.",
+        public_attributes={"leather": "Tannery X, Italy"},
+        private_notes=PRIVATE,
+        serial_format="random:8+check",
+    )
+    store.add_product("TOTE", "Canvas tote", ACTOR)
+    l1 = store.create_batch("COL-M", ACTOR, lot="A/1", planned_quantity=2)
+    store.set_status(l1.batch, "released", ACTOR, "ok")
+    l9 = store.create_batch("COL-M", ACTOR, lot="L9", planned_quantity=1)
+    released = store.set_status(l9.batch, "released", ACTOR, "ok")
+    store.set_status(released, "recalled", ACTOR, "loose buckle")
+    tote = store.create_batch("TOTE", ACTOR, lot="T1", planned_quantity=1)
+    store.add_product("BELT", "Belt", ACTOR, gtin=BELT_GTIN)  # sequential serials: 000001...
+    belt = store.create_batch("BELT", ACTOR, lot="0042", planned_quantity=1)
+    store.set_status(belt.batch, "released", ACTOR, "ok")
+    store.close()
+    process, url = start(db, "--rate-limit", "0", "--maker", "Atelier Nord")
+    yield Site(url, db, l1.serials[0], l9.serials[0], tote.serials[0], belt.serials[0])
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def unit_path(site: Site) -> str:
+    return f"/01/{GTIN}/10/A%2F1/21/{site.serial}"
+
+
+def fetch(url: str, **kwargs: object) -> httpx.Response:
+    """GET as a phone or an app does: following the resolver's redirect to the page."""
+    return httpx.get(url, follow_redirects=True, **kwargs)  # type: ignore[arg-type]
