@@ -4,6 +4,7 @@ and a label's QR code decoded and followed to its page."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -14,13 +15,26 @@ from pathlib import Path
 import httpx
 import pytest
 import zxingcpp
+from PIL import Image
 
 from batchlabel.labels import label_data
 from batchlabel.render import render_label
 from batchlabel.store import Store
 from batchlabel.templates import find_template
 from tests.conftest import GTIN
-from tests.webserver import ACTOR, NAME, PRIVATE, Site, fetch, site, start, unit_path
+from tests.webserver import (
+    ACTOR,
+    NAME,
+    OLD_GTIN,
+    PRIVATE,
+    PRIVATE_NOTE,
+    SECRET_SUPPLIER,
+    Site,
+    fetch,
+    site,
+    start,
+    unit_path,
+)
 
 __all__ = ["site"]  # the fixture, imported for pytest
 
@@ -33,6 +47,11 @@ def test_unit_page_for_a_shopper(site: Site) -> None:
     assert "&lt;b&gt;Collar&lt;/b&gt; &amp; &#34;M&#34;" in body  # shown as text, never as HTML
     assert "A/1" in body and site.serial in body and "Released by quality control" in body
     assert "Tannery X, Italy" in body and "Atelier Nord" in body
+    steps = body.index("cutting"), body.index("hand stitching")
+    assert steps[0] < steps[1]  # in the order they were done
+    assert "leather: Tuscany, Italy" in body and "Conceria Rossi" in body
+    assert 'thread <span class="muted">(origin not published)</span>' in body
+    assert '<img class="photo" src="/photo/01/' in body
     assert 'rel="linkset"' in page.headers["link"]
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
@@ -42,12 +61,14 @@ def test_unit_page_for_a_shopper(site: Site) -> None:
 
 def test_nothing_private_in_any_answer(site: Site) -> None:
     answers = [
-        fetch(site.url + unit_path(site), headers={"accept": accept})
+        fetch(site.url + path, headers={"accept": accept})
         for accept in ("text/html", "application/json", "application/linkset+json")
+        for path in (unit_path(site), f"/01/{OLD_GTIN}/10/R1")
     ]
+    assert sorted(a.status_code for a in answers) == [200] * 3 + [410] * 3
+    secrets = (PRIVATE, ACTOR.user, ACTOR.station, "loose buckle", "PRIVATE-REASON")
     for answer in answers:
-        assert answer.status_code == 200
-        for secret in (PRIVATE, ACTOR.user, ACTOR.station, "loose buckle"):
+        for secret in (*secrets, SECRET_SUPPLIER, PRIVATE_NOTE, "Unpublished"):
             assert secret not in answer.text
 
 
@@ -64,6 +85,43 @@ def test_json_and_linkset_negotiation(site: Site) -> None:
         [entry] = response.json()["linkset"]
         assert entry["anchor"].endswith(f"/01/{GTIN}")
         assert "https://gs1.org/voc/defaultLink" in entry and "https://gs1.org/voc/pip" in entry
+
+
+def test_json_has_steps_and_public_material_origins(site: Site) -> None:
+    data = fetch(site.url + unit_path(site), headers={"accept": "application/json"}).json()
+    assert [s["step"] for s in data["steps"]] == ["cutting", "hand stitching"]
+    assert all(len(s["on"]) == 10 for s in data["steps"])  # a date, no time of day
+    assert data["materials"] == [
+        {"kind": "leather", "supplier": "Conceria Rossi", "origin": "Tuscany, Italy"},
+        {"kind": "thread", "supplier": None, "origin": None},
+    ]
+    assert data["withdrawn"] is False
+
+
+def test_product_photo_is_phone_sized_and_cached(site: Site) -> None:
+    page = fetch(site.url + unit_path(site)).text
+    src = page.split('<img class="photo" src="')[1].split('"')[0]
+    photo = httpx.get(site.url + src)
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(photo.content)) as image:
+        assert max(image.size) == 900 and image.format == "JPEG"
+    again = httpx.get(site.url + src, headers={"if-none-match": photo.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert httpx.get(site.url + "/photo/p/TOTE").status_code == 404  # has no photo
+    assert httpx.get(site.url + f"/photo/01/{OLD_GTIN}").status_code == 410
+    assert httpx.get(site.url + "/photo/01/123").status_code == 400
+
+
+def test_withdrawn_product_is_410_and_still_shows_a_recall(site: Site) -> None:
+    for path in (f"/01/{OLD_GTIN}", f"/origin/01/{OLD_GTIN}", f"/data/01/{OLD_GTIN}"):
+        gone = httpx.get(site.url + path)
+        assert gone.status_code == 410, path
+    page = httpx.get(site.url + f"/01/{OLD_GTIN}/10/R1")
+    assert page.status_code == 410 and "withdrawn by its maker" in page.text
+    assert 'id="recall"' in page.text and "has been recalled" in page.text
+    data = httpx.get(site.url + f"/01/{OLD_GTIN}/10/R1", headers={"accept": "application/json"})
+    assert data.status_code == 410
+    assert data.json()["withdrawn"] is True and data.json()["batch"]["recalled"] is True
 
 
 def test_head_options_and_cors(site: Site) -> None:
@@ -212,6 +270,10 @@ def test_phone_browser_shows_origin_recall_and_404(site: Site, tmp_path: Path) -
             page.goto(site.url + unit_path(site))
             assert page.locator("h1").inner_text() == NAME
             assert page.locator("#qa").inner_text() == "Released by quality control"
+            assert page.locator("#steps li").count() == 2
+            assert "Tuscany, Italy" in page.locator("#materials").inner_text()
+            loaded = page.eval_on_selector("img.photo", "img => img.complete && img.naturalWidth")
+            assert loaded == 900  # the photo loads under the page's content security policy
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= page.viewport_size["width"]  # readable without sideways scrolling
             page.screenshot(path=str(tmp_path / "unit.png"), full_page=True)

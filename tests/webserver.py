@@ -14,9 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 
 from batchlabel.gs1 import gs1_check_digit
 from batchlabel.models import Actor
+from batchlabel.photos import prepare_photo
 from batchlabel.store import Store
 from tests.conftest import GTIN
 
@@ -24,6 +26,18 @@ ACTOR = Actor("owner-alice", "secret-bench-7")
 NAME = '<b>Collar</b> & "M"'
 PRIVATE = "SECRET-COST-42"
 BELT_GTIN = "0950600013437" + str(gs1_check_digit("0950600013437"))
+OLD_GTIN = "0950600013438" + str(gs1_check_digit("0950600013438"))
+SECRET_SUPPLIER = "Hidden Threads Ltd"
+PRIVATE_NOTE = "PRIVATE-STEP-NOTE blade 3"
+
+
+def _photo(folder: Path) -> Path:
+    """A 2000 x 1500 PNG, as a maker's camera export might be (too big for a phone)."""
+    path = folder / "collar.png"
+    image = Image.new("RGB", (2000, 1500), (150, 90, 40))
+    ImageDraw.Draw(image).ellipse((500, 300, 1500, 1200), fill=(240, 220, 180))
+    image.save(path)
+    return path
 
 
 @dataclass
@@ -86,6 +100,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     released = store.set_status(l9.batch, "released", ACTOR, "ok")
     store.set_status(released, "recalled", ACTOR, "loose buckle")
     tote = store.create_batch("TOTE", ACTOR, lot="T1", planned_quantity=1)
+    hide = store.receive_material(
+        "leather", "Conceria Rossi", "H-2291", ACTOR, origin="Tuscany, Italy", public=True
+    )
+    thread = store.receive_material("thread", SECRET_SUPPLIER, "T-7", ACTOR, origin="Unpublished")
+    for material in (hide, thread):
+        store.add_input(l1.batch, ACTOR, material=material)
+    store.record_step(l1.batch, "cutting", PRIVATE_NOTE, ACTOR)
+    store.record_step(l1.batch, "hand stitching", "", ACTOR)
+    store.set_photo(store.product("COL-M"), "image/jpeg", prepare_photo(_photo(db.parent)), ACTOR)
+    store.add_product("OLD", "Old collar", ACTOR, gtin=OLD_GTIN)
+    old = store.create_batch("OLD", ACTOR, lot="R1", planned_quantity=1)
+    store.set_status(store.set_status(old.batch, "released", ACTOR, "ok"), "recalled", ACTOR, "x")
+    store.withdraw_product(store.product("OLD"), "discontinued, PRIVATE-REASON", ACTOR)
     store.add_product("BELT", "Belt", ACTOR, gtin=BELT_GTIN)  # sequential serials: 000001...
     belt = store.create_batch("BELT", ACTOR, lot="0042", planned_quantity=1)
     store.set_status(belt.batch, "released", ACTOR, "ok")

@@ -195,3 +195,19 @@ class Shipment:
     shipped_at: str
     cartons: int
     units: int
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A product taken off sale: its public pages answer 410 Gone. The reason is private."""
+
+    reason: str
+    user: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    media_type: str
+    data: bytes
+    updated_at: str

@@ -1,8 +1,10 @@
 """What a shopper may learn from a label's URL: the service behind the public pages.
 
 Only public fields leave this module: product name, description and public attributes,
-the batch's dates and QA status, and the serial asked for. Private notes, users, stations,
-print and scan history never do.
+the batch's dates and QA status, the names and dates of the steps it went through, the
+kind of each material (with supplier and origin only for material lots marked public), and
+the serial asked for. Private notes, step notes, users, stations, print and scan history
+never do.
 """
 
 from __future__ import annotations
@@ -19,11 +21,28 @@ UNIT, BATCH, PRODUCT = "unit", "batch", "product"
 
 
 @dataclass(frozen=True)
+class PublicStep:
+    step: str
+    on: str  # the date only: the time of day says more about the workshop than the item
+
+
+@dataclass(frozen=True)
+class PublicMaterial:
+    kind: str
+    supplier: str | None  # None unless the material lot is marked public
+    origin: str | None
+
+
+@dataclass(frozen=True)
 class Origin:
     match: str
     product: Product
     batch: Batch | None = None
     unit: Unit | None = None
+    steps: tuple[PublicStep, ...] = ()
+    materials: tuple[PublicMaterial, ...] = ()
+    withdrawn: bool = False
+    has_photo: bool = False
 
     @property
     def recalled(self) -> bool:
@@ -46,6 +65,11 @@ class Origin:
             "serial": None
             if self.unit is None
             else {"serial": self.unit.serial, "valid": self.unit.state != VOIDED},
+            "steps": [{"step": s.step, "on": s.on} for s in self.steps],
+            "materials": [
+                {"kind": m.kind, "supplier": m.supplier, "origin": m.origin} for m in self.materials
+            ],
+            "withdrawn": self.withdrawn,
         }
 
 
@@ -69,12 +93,45 @@ def find_origin(
         raise NotFoundError("No product of this maker has this code.")
     batch, unit = store.code_records(product.id, lot, serial)
     if lot is None and unit is not None:  # /01/GTIN/21/SERIAL: a GTIN and serial suffice
-        return Origin(UNIT, product, store.batch_by_id(unit.batch_id), unit)
+        match, batch = UNIT, store.batch_by_id(unit.batch_id)
+    elif batch is None:
+        match, unit = PRODUCT, None
+    elif unit is not None and unit.batch_id == batch.id:
+        match = UNIT
+    else:
+        match, unit = BATCH, None
+    return Origin(
+        match,
+        product,
+        batch,
+        unit,
+        steps=_steps(store, batch),
+        materials=_materials(store, batch),
+        withdrawn=store.withdrawal(product.id) is not None,
+        has_photo=store.has_photo(product.id),
+    )
+
+
+def _steps(store: Store, batch: Batch | None) -> tuple[PublicStep, ...]:
     if batch is None:
-        return Origin(PRODUCT, product)
-    if unit is not None and unit.batch_id == batch.id:
-        return Origin(UNIT, product, batch, unit)
-    return Origin(BATCH, product, batch)
+        return ()
+    return tuple(PublicStep(s.step, s.at[:10]) for s in store.steps(batch))
+
+
+def _materials(store: Store, batch: Batch | None) -> tuple[PublicMaterial, ...]:
+    """The material lots in the batch and in every batch it was made from, each once."""
+    if batch is None:
+        return ()
+    seen: dict[int, PublicMaterial] = {}
+    for item in store.inputs_of(store.upstream_batch_ids(batch)):
+        material = item.material
+        if material is not None and material.id not in seen:
+            seen[material.id] = PublicMaterial(
+                material.kind,
+                material.supplier if material.public else None,
+                (material.origin or None) if material.public else None,
+            )
+    return tuple(seen.values())
 
 
 def _check_gtin(gtin: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from batchlabel.cli import (  # noqa: F401  (registers the commands)
+    catalogue,
     demo,
     labels,
     printing,

@@ -237,4 +237,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
     BEGIN SELECT RAISE(ABORT, 'complaints are append-only'); END;
     """,
+    # 5: products withdrawn from sale (their pages answer 410) and product photos
+    """
+    CREATE TABLE product_withdrawals (
+        product_id INTEGER PRIMARY KEY REFERENCES products(id),
+        reason TEXT NOT NULL,
+        user TEXT NOT NULL,
+        station TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE product_photos (
+        product_id INTEGER PRIMARY KEY REFERENCES products(id),
+        media_type TEXT NOT NULL,
+        data BLOB NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )

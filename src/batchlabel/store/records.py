@@ -35,6 +35,7 @@ from batchlabel.serials import (
     parse_format,
 )
 from batchlabel.store.base import in_chunks, marks, now
+from batchlabel.store.catalogue import CatalogueRecords
 from batchlabel.store.connection import connect, translated_errors
 from batchlabel.store.exports import ExportRecords
 from batchlabel.store.materials import MaterialRecords
@@ -64,6 +65,7 @@ class Store(
     QualityRecords,
     ShippingRecords,
     ExportRecords,
+    CatalogueRecords,
 ):
     """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
 

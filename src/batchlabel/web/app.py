@@ -44,6 +44,8 @@ from batchlabel.web.links import (
     LINKSET_LINK_TYPES,
     PAGE_LINK_TYPES,
     PAGE_PREFIX,
+    PHOTO_PREFIX,
+    item_path,
     levels,
     link_header,
     linkset,
@@ -139,6 +141,9 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
             return _options()
         return _show(site, request, DATA_PREFIX, as_json=True)
 
+    async def product_photo(request: Request) -> Response:
+        return _photo(site, request)
+
     async def resolver_description(request: Request) -> Response:
         return _headers(JSONResponse(_description(request, site.maker)))
 
@@ -184,6 +189,7 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
             Route("/p/{rest:path}", short_link, methods=methods),
             Route(PAGE_PREFIX + "/{rest:path}", origin_page, methods=methods),
             Route(DATA_PREFIX + "/{rest:path}", origin_data, methods=methods),
+            Route(PHOTO_PREFIX + "/{rest:path}", product_photo, methods=["GET", "HEAD"]),
             Route("/api/resolve", api_resolve, methods=["POST"]),
             Route("/api/scans", api_scans, methods=["POST"]),
             Route("/{segment}", compressed_link, methods=methods),
@@ -211,6 +217,8 @@ def _resolve(site: Site, request: Request, keys: LinkKeys | None, compressed: bo
     found = _find(site, request, keys)
     if isinstance(found, Response):
         return found
+    if found.withdrawn:
+        return _gone(site, request, found)
     base = _base(request)
     path = levels(found)[0][0]
     anchor = base + path
@@ -253,6 +261,8 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     found = _find(site, request, keys)
     if isinstance(found, Response):
         return found
+    if found.withdrawn:
+        return _gone(site, request, found)
     anchor = _base(request) + levels(found)[0][0]
     if as_json or _negotiate(request) == "json":
         response: Response = JSONResponse({"uri": anchor, **found.public()})
@@ -266,6 +276,7 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
                 "public": found.public(),
                 "status_text": STATUS_TEXT.get(status or "", ""),
                 "maker": site.maker,
+                "photo_url": PHOTO_PREFIX + item_path(found.product) if found.has_photo else None,
             },
             200,
         )
@@ -273,6 +284,40 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     response.headers["vary"] = "Accept"
     response.headers["cache-control"] = "public, max-age=60"
     return _headers(response)
+
+
+def _gone(site: Site, request: Request, origin: Origin) -> Response:
+    """410 for a withdrawn product; a recall of the batch asked about still shows."""
+    public = origin.public()
+    if _negotiate(request) != "html":
+        message = "This product has been withdrawn by its maker and is no longer sold."
+        body = {"error": message, "status": 410, "withdrawn": True, "batch": public["batch"]}
+        return _headers(JSONResponse(body, status_code=410))
+    context = {"origin": origin, "public": public, "maker": site.maker}
+    return _page(request, "gone.html", context, 410)
+
+
+def _photo(site: Site, request: Request) -> Response:
+    raw = _raw_path(request)[len(PHOTO_PREFIX) :]
+    if len(raw) > MAX_PATH:
+        return _error(request, 400, "This address is too long to be a photo's.")
+    try:
+        keys = short_link_keys(raw) if raw.startswith("/p/") else digital_link_keys(raw)
+        origin = find_origin(site.store, gtin=keys.gtin, sku=keys.sku)
+    except NotFoundError:
+        return _error(request, 404, "No product of this maker has this code.")
+    except InputError as error:
+        return _error(request, 400, f"This is not a valid photo address: {error}")
+    if origin.withdrawn:
+        return _error(request, 410, "This product has been withdrawn by its maker.")
+    photo = site.store.photo(origin.product.id)
+    if photo is None:
+        return _error(request, 404, "This product has no photo.")
+    etag = f'"{photo.updated_at}"'
+    headers = {"etag": etag, "cache-control": "public, max-age=3600"}
+    if request.headers.get("if-none-match") == etag:
+        return _headers(Response(status_code=304, headers=headers))
+    return _headers(Response(photo.data, media_type=photo.media_type, headers=headers))
 
 
 def _refuse(site: Site, request: Request) -> Response | None:

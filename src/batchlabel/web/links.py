@@ -21,7 +21,7 @@ PAGE_LINK_TYPES = frozenset(
     | {f"https://ref.gs1.org/voc/{name}" for name in ("pip", "defaultLink")}
 )
 LINKSET_LINK_TYPES = frozenset({"linkset", "all"})  # "all" is the older spelling
-PAGE_PREFIX, DATA_PREFIX = "/origin", "/data"
+PAGE_PREFIX, DATA_PREFIX, PHOTO_PREFIX = "/origin", "/data", "/photo"
 
 
 def item_path(product: Product, batch: Batch | None = None, unit: Unit | None = None) -> str:
