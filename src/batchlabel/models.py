@@ -211,3 +211,26 @@ class Photo:
     media_type: str
     data: bytes
     updated_at: str
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    step: str
+    on: str  # the date only: the time of day says more about the workshop than the item
+
+
+@dataclass(frozen=True)
+class PublicMaterial:
+    kind: str
+    supplier: str | None  # None unless the material lot is marked public
+    origin: str | None
+
+
+@dataclass(frozen=True)
+class PublicDetails:
+    """What an origin page shows beyond the product and batch rows."""
+
+    steps: tuple[PublicStep, ...]
+    materials: tuple[PublicMaterial, ...]
+    withdrawn: bool
+    has_photo: bool

@@ -14,23 +14,19 @@ from typing import Any
 
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.gs1 import GTIN_LENGTHS, gs1_check_digit, validate_ai82
-from batchlabel.models import RECALLED, REJECTED, VOIDED, Batch, Product, Unit
+from batchlabel.models import (
+    RECALLED,
+    REJECTED,
+    VOIDED,
+    Batch,
+    Product,
+    PublicMaterial,
+    PublicStep,
+    Unit,
+)
 from batchlabel.store import Store
 
 UNIT, BATCH, PRODUCT = "unit", "batch", "product"
-
-
-@dataclass(frozen=True)
-class PublicStep:
-    step: str
-    on: str  # the date only: the time of day says more about the workshop than the item
-
-
-@dataclass(frozen=True)
-class PublicMaterial:
-    kind: str
-    supplier: str | None  # None unless the material lot is marked public
-    origin: str | None
 
 
 @dataclass(frozen=True)
@@ -79,10 +75,12 @@ def find_origin(
     sku: str | None = None,
     lot: str | None = None,
     serial: str | None = None,
+    details: bool = True,
 ) -> Origin:
     """The deepest record a URL names. A serial unknown under a known lot falls back to the
     lot, a lot unknown for a product to the product (GS1 resolver behaviour); bad syntax is
-    an InputError, an unknown product a NotFoundError."""
+    an InputError, an unknown product a NotFoundError. Without ``details`` the steps,
+    materials and photo are not read (a redirect does not show them)."""
     if gtin is not None:
         _check_gtin(gtin)
     for value, what in ((lot, "lot"), (serial, "serial")):
@@ -100,38 +98,19 @@ def find_origin(
         match = UNIT
     else:
         match, unit = BATCH, None
+    if not details:  # the resolver only needs to know what matched, and if it is on sale
+        return Origin(match, product, batch, unit, withdrawn=store.is_withdrawn(product.id))
+    shown = store.public_details(product.id, batch.id if batch else None)
     return Origin(
         match,
         product,
         batch,
         unit,
-        steps=_steps(store, batch),
-        materials=_materials(store, batch),
-        withdrawn=store.withdrawal(product.id) is not None,
-        has_photo=store.has_photo(product.id),
+        steps=shown.steps,
+        materials=shown.materials,
+        withdrawn=shown.withdrawn,
+        has_photo=shown.has_photo,
     )
-
-
-def _steps(store: Store, batch: Batch | None) -> tuple[PublicStep, ...]:
-    if batch is None:
-        return ()
-    return tuple(PublicStep(s.step, s.at[:10]) for s in store.steps(batch))
-
-
-def _materials(store: Store, batch: Batch | None) -> tuple[PublicMaterial, ...]:
-    """The material lots in the batch and in every batch it was made from, each once."""
-    if batch is None:
-        return ()
-    seen: dict[int, PublicMaterial] = {}
-    for item in store.inputs_of(store.upstream_batch_ids(batch)):
-        material = item.material
-        if material is not None and material.id not in seen:
-            seen[material.id] = PublicMaterial(
-                material.kind,
-                material.supplier if material.public else None,
-                (material.origin or None) if material.public else None,
-            )
-    return tuple(seen.values())
 
 
 def _check_gtin(gtin: str) -> None:

@@ -258,7 +258,7 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
         keys = short_link_keys(raw) if raw.startswith("/p/") else digital_link_keys(raw)
     except InputError as error:
         return _error(request, 400, f"This is not a valid product link: {error}")
-    found = _find(site, request, keys)
+    found = _find(site, request, keys, details=True)
     if isinstance(found, Response):
         return found
     if found.withdrawn:
@@ -303,7 +303,7 @@ def _photo(site: Site, request: Request) -> Response:
         return _error(request, 400, "This address is too long to be a photo's.")
     try:
         keys = short_link_keys(raw) if raw.startswith("/p/") else digital_link_keys(raw)
-        origin = find_origin(site.store, gtin=keys.gtin, sku=keys.sku)
+        origin = find_origin(site.store, gtin=keys.gtin, sku=keys.sku, details=False)
     except NotFoundError:
         return _error(request, 404, "No product of this maker has this code.")
     except InputError as error:
@@ -333,11 +333,13 @@ def _refuse(site: Site, request: Request) -> Response | None:
     return None
 
 
-def _find(site: Site, request: Request, keys: LinkKeys | None) -> Origin | Response:
+def _find(
+    site: Site, request: Request, keys: LinkKeys | None, details: bool = False
+) -> Origin | Response:
     if keys is None:
         return _error(request, 400, f"This is not a valid product link: {SHAPE_HELP}")
     try:
-        return find_origin(site.store, **keys.as_dict())
+        return find_origin(site.store, **keys.as_dict(), details=details)
     except NotFoundError:  # before InputError, which it extends
         return _error(request, 404, "No product of this maker has this code.")
     except InputError as error:
