@@ -78,3 +78,6 @@ def test_demo_runs_and_releases_a_batch(tmp_path: Path) -> None:
         text=True,
     )
     assert '"status": "released"' in listed.stdout
+    page = (tmp_path / "demo" / "origin.html").read_text()
+    assert "Leather dog collar, size M" in page and "leather: Tuscany, Italy" in page
+    assert "Burnish edges" in page and "Cost price" not in page  # private notes stay private

@@ -14,6 +14,8 @@ from batchlabel.cli.trace import as_rich_tree
 from batchlabel.decoding import codes_in_file
 from batchlabel.documents.report import build_report, write_report
 from batchlabel.errors import BatchlabelError
+from batchlabel.files import atomic_text_file
+from batchlabel.origin import find_origin
 from batchlabel.printing import run_job, start_job
 from batchlabel.quality import record_check, record_step, release
 from batchlabel.recipes import Check, Recipe
@@ -22,6 +24,7 @@ from batchlabel.scanning import Resolver
 from batchlabel.store import Store
 from batchlabel.templates import find_template
 from batchlabel.trace import forward
+from batchlabel.web import origin_page_html
 
 DEMO_GTIN = "09506000134352"  # GS1's own example GTIN
 DEMO_RECIPE = Recipe(
@@ -132,10 +135,15 @@ def demo(app: AppContext, directory: Path) -> None:
             _step(6, f"Printing the unreleased tote batch is refused: [italic]{error}[/]")
         [scanned, *_] = codes_in_file(preview.files[0])
         found = Resolver(store).resolve(scanned)
+        page = directory / "origin.html"
+        origin = find_origin(store, gtin=collar.gtin, lot=found.lot, serial=found.serial)
+        with atomic_text_file(page) as out:
+            out.write(origin_page_html(origin, "Demo Leatherworks"))
         _step(
             7,
             f"The preview's QR code, read back as a phone would ([italic]{scanned}[/]), resolves to "
-            f"{found.match} {found.serial} of lot {found.lot} ({found.batch_status}).",
+            f"{found.match} {found.serial} of lot {found.lot} ({found.batch_status}); the page "
+            f"a shopper's phone shows for it: [bold]{page}[/].",
         )
         carton = f"C{store.next_carton_number('internal'):06d}"
         store.pack(

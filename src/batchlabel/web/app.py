@@ -267,23 +267,23 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     if as_json or _negotiate(request) == "json":
         response: Response = JSONResponse({"uri": anchor, **found.public()})
     else:
-        status = found.batch.status if found.batch else None
-        response = _page(
-            request,
-            "origin.html",
-            {
-                "origin": found,
-                "public": found.public(),
-                "status_text": STATUS_TEXT.get(status or "", ""),
-                "maker": site.maker,
-                "photo_url": PHOTO_PREFIX + item_path(found.product) if found.has_photo else None,
-            },
-            200,
-        )
+        response = _headers(HTMLResponse(origin_page_html(found, site.maker)))
     response.headers["link"] = link_header(anchor)
     response.headers["vary"] = "Accept"
     response.headers["cache-control"] = "public, max-age=60"
     return _headers(response)
+
+
+def origin_page_html(origin: Origin, maker: str | None) -> str:
+    """The page a shopper sees for ``origin`` (photo addresses are relative to the site)."""
+    status = origin.batch.status if origin.batch else None
+    return _pages.get_template("origin.html").render(
+        origin=origin,
+        public=origin.public(),
+        status_text=STATUS_TEXT.get(status or "", ""),
+        maker=maker,
+        photo_url=PHOTO_PREFIX + item_path(origin.product) if origin.has_photo else None,
+    )
 
 
 def _gone(site: Site, request: Request, origin: Origin) -> Response:
