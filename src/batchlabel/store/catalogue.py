@@ -14,21 +14,20 @@ from batchlabel.models import (
 )
 from batchlabel.store.base import StoreBase, now
 from batchlabel.store.connection import translated_errors
+from batchlabel.store.materials import UPSTREAM_CTE
 
-# The material lots of a batch and of every batch it was made from, at any depth, each once,
-# in the order they were used.
-_MATERIALS_SQL = """
-WITH RECURSIVE up(batch_id) AS (
-    SELECT ?
-    UNION SELECT bi.input_batch_id FROM batch_inputs bi JOIN up ON bi.batch_id = up.batch_id
-        WHERE bi.input_batch_id IS NOT NULL
-)
+# The material lots of a batch and of every batch it was made from, each once, in the order
+# they were used.
+_MATERIALS_SQL = (
+    UPSTREAM_CTE
+    + """
 SELECT m.kind, s.name, m.origin, m.public FROM batch_inputs bi
 JOIN up ON bi.batch_id = up.batch_id
 JOIN material_lots m ON m.id = bi.material_lot_id
 JOIN suppliers s ON s.id = m.supplier_id
 GROUP BY m.id ORDER BY min(bi.id)
 """
+)
 
 
 class CatalogueRecords(StoreBase):

@@ -27,14 +27,15 @@ WITH RECURSIVE down(batch_id, made_from) AS (
 SELECT batch_id, made_from FROM down
 """
 
-_UPSTREAM_SQL = """
+# ``up``: a batch (the parameter) and every batch it was made from, at any depth.
+UPSTREAM_CTE = """
 WITH RECURSIVE up(batch_id) AS (
     SELECT ?
     UNION SELECT bi.input_batch_id FROM batch_inputs bi JOIN up ON bi.batch_id = up.batch_id
         WHERE bi.input_batch_id IS NOT NULL
 )
-SELECT batch_id FROM up
 """
+_UPSTREAM_SQL = UPSTREAM_CTE + "SELECT batch_id FROM up"
 
 
 def material_from_row(row: dict[str, Any]) -> MaterialLot:
