@@ -104,6 +104,8 @@ def test_a_link_type_that_exists_redirects_to_it(site: Site, link_type: str) -> 
 def test_a_link_type_that_does_not_exist_is_404(site: Site) -> None:
     answer = httpx.get(site.url + f"/01/{GTIN}?linkType=gs1:recipeInfo")
     assert answer.status_code == 404 and "linkType=linkset" in answer.text
+    control = httpx.get(site.url + f"/01/{GTIN}?linkType=%00%1b[31m")
+    assert control.status_code == 404 and "\x00" not in control.text and "\x1b" not in control.text
 
 
 def test_json_clients_are_sent_to_the_data(site: Site) -> None:

@@ -240,7 +240,7 @@ def _resolve(site: Site, request: Request, keys: LinkKeys | None, compressed: bo
         return _error(
             request,
             404,
-            f"This item has no link of type '{link_type[:60]}'; ask with ?linkType=linkset "
+            f"This item has no link of type '{_shown(link_type)}'; ask with ?linkType=linkset "
             "to see the links it has.",
         )
     response.headers["vary"] = "Accept"
@@ -318,6 +318,11 @@ def _photo(site: Site, request: Request) -> Response:
     if request.headers.get("if-none-match") == etag:
         return _headers(Response(status_code=304, headers=headers))
     return _headers(Response(photo.data, media_type=photo.media_type, headers=headers))
+
+
+def _shown(text: str) -> str:
+    """Untrusted text made safe to repeat in a message: short, control characters as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in text[:60])
 
 
 def _refuse(site: Site, request: Request) -> Response | None:
