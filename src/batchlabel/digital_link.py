@@ -68,6 +68,11 @@ def short_link_keys(raw_path: str) -> LinkKeys:
     return LinkKeys(sku=sku, lot=lot, serial=serial)
 
 
+def item_keys(raw_path: str) -> LinkKeys:
+    """The keys of a path that is either a short link or an uncompressed Digital Link."""
+    return short_link_keys(raw_path) if raw_path.startswith("/p/") else digital_link_keys(raw_path)
+
+
 def looks_compressed(segment: str) -> bool:
     return COMPRESSED.fullmatch(segment) is not None
 

@@ -25,10 +25,10 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from batchlabel.digital_link import (
-    SHAPE_HELP,
     LinkKeys,
     decompress,
     digital_link_keys,
+    item_keys,
     looks_compressed,
     short_link_keys,
 )
@@ -208,7 +208,7 @@ async def _lifespan(site: Site) -> AsyncIterator[None]:
         site.close()
 
 
-def _resolve(site: Site, request: Request, keys: LinkKeys | None, compressed: bool) -> Response:
+def _resolve(site: Site, request: Request, keys: LinkKeys, compressed: bool) -> Response:
     """A resolver answer: the linkset when asked for, else a 307 redirect to the origin page
     (or its JSON data, by the Accept header), passing the query string on."""
     refused = _refuse(site, request)
@@ -222,6 +222,7 @@ def _resolve(site: Site, request: Request, keys: LinkKeys | None, compressed: bo
     base = _base(request)
     path = levels(found)[0][0]
     anchor = base + path
+    same_as = anchor if compressed else None  # a compressed link names its uncompressed twin
     link_type = request.query_params.get("linkType")
     if link_type in LINKSET_LINK_TYPES or (link_type is None and _negotiate(request) == "linkset"):
         response: Response = JSONResponse(
@@ -229,13 +230,12 @@ def _resolve(site: Site, request: Request, keys: LinkKeys | None, compressed: bo
         )
         context = f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"'
         response.headers["link"] = (
-            f"{link_header(anchor, anchor if compressed else None)}, "
-            f'{context}; type="application/ld+json"'
+            f'{link_header(anchor, same_as)}, {context}; type="application/ld+json"'
         )
     elif link_type is None or link_type in PAGE_LINK_TYPES:
         prefix = DATA_PREFIX if _negotiate(request) == "json" else PAGE_PREFIX
         response = RedirectResponse(base + prefix + path + _passed_on(request), 307)
-        response.headers["link"] = link_header(anchor, anchor if compressed else None)
+        response.headers["link"] = link_header(anchor, same_as)
     else:
         return _error(
             request,
@@ -243,9 +243,7 @@ def _resolve(site: Site, request: Request, keys: LinkKeys | None, compressed: bo
             f"This item has no link of type '{_shown(link_type)}'; ask with ?linkType=linkset "
             "to see the links it has.",
         )
-    response.headers["vary"] = "Accept"
-    response.headers["cache-control"] = "public, max-age=60"
-    return _headers(response)
+    return _negotiated(response)
 
 
 def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
@@ -255,7 +253,7 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
         return refused
     raw = _raw_path(request)[len(prefix) :]
     try:
-        keys = short_link_keys(raw) if raw.startswith("/p/") else digital_link_keys(raw)
+        keys = item_keys(raw)
     except InputError as error:
         return _error(request, 400, f"This is not a valid product link: {error}")
     found = _find(site, request, keys, details=True)
@@ -267,11 +265,9 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     if as_json or _negotiate(request) == "json":
         response: Response = JSONResponse({"uri": anchor, **found.public()})
     else:
-        response = _headers(HTMLResponse(origin_page_html(found, site.maker)))
+        response = HTMLResponse(origin_page_html(found, site.maker))
     response.headers["link"] = link_header(anchor)
-    response.headers["vary"] = "Accept"
-    response.headers["cache-control"] = "public, max-age=60"
-    return _headers(response)
+    return _negotiated(response)
 
 
 def origin_page_html(origin: Origin, maker: str | None) -> str:
@@ -302,7 +298,7 @@ def _photo(site: Site, request: Request) -> Response:
     if len(raw) > MAX_PATH:
         return _error(request, 400, "This address is too long to be a photo's.")
     try:
-        keys = short_link_keys(raw) if raw.startswith("/p/") else digital_link_keys(raw)
+        keys = item_keys(raw)
         origin = find_origin(site.store, gtin=keys.gtin, sku=keys.sku, details=False)
     except NotFoundError:
         return _error(request, 404, "No product of this maker has this code.")
@@ -318,6 +314,14 @@ def _photo(site: Site, request: Request) -> Response:
     if request.headers.get("if-none-match") == etag:
         return _headers(Response(status_code=304, headers=headers))
     return _headers(Response(photo.data, media_type=photo.media_type, headers=headers))
+
+
+def _negotiated(response: Response) -> Response:
+    """Headers of an answer chosen by the Accept header, cached briefly (a recall shows
+    within a minute)."""
+    response.headers["vary"] = "Accept"
+    response.headers["cache-control"] = "public, max-age=60"
+    return _headers(response)
 
 
 def _shown(text: str) -> str:
@@ -338,11 +342,7 @@ def _refuse(site: Site, request: Request) -> Response | None:
     return None
 
 
-def _find(
-    site: Site, request: Request, keys: LinkKeys | None, details: bool = False
-) -> Origin | Response:
-    if keys is None:
-        return _error(request, 400, f"This is not a valid product link: {SHAPE_HELP}")
+def _find(site: Site, request: Request, keys: LinkKeys, details: bool = False) -> Origin | Response:
     try:
         return find_origin(site.store, **keys.as_dict(), details=details)
     except NotFoundError:  # before InputError, which it extends
