@@ -139,6 +139,7 @@ def run() -> list[Figure]:
         )
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         rate, dupes, errors = concurrent_batchlabel(Path(a))
+        ours = rate
         figures.append(
             Figure(
                 "16 processes x 1,000, one at a time: batchlabel",
@@ -156,6 +157,17 @@ def run() -> list[Figure]:
                 "serials/s",
                 "",
                 f"{dupes} duplicates, {errors} errors",
+            )
+        )
+        # Both are bound by one fsync per commit, which differs from disk to disk; the
+        # share of the peer is what stays put (the 3,000 goal was set where raw did 4,700).
+        figures.append(
+            Figure(
+                "concurrent: batchlabel as a share of raw",
+                100 * ours / rate,
+                "%",
+                ">= 64",
+                "raw: 1 row; ours: counter, unit, event",
             )
         )
     return figures

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -54,6 +54,26 @@ def test_batch_creation_allocates_serials_in_one_go(store: Store, actor: Actor) 
     assert allocation.batch.status == "in_production"
     more = store.allocate(allocation.batch, 2, actor)
     assert more.serials == ("000006", "000007")
+
+
+def test_allocation_events_say_which_serials_and_when(store: Store, actor: Actor) -> None:
+    store.add_product("COL", "Collar", actor)
+    batch = store.create_batch("COL", actor, lot="L1", planned_quantity=3).batch
+    store.allocate(batch, 2, actor)
+    store.record_event("note", actor, batch, text="checked")
+    events = store.events(batch)
+    allocations = [e.detail for e in events if e.kind == "serials_allocated"]
+    assert allocations == [
+        {"count": 3, "first": "000001", "last": "000003"},
+        {"count": 2, "first": "000004", "last": "000005"},
+    ]
+    # Times taken by SQLite (allocations) and by Python (other events) share one shape,
+    # so the log sorts by time as it sorts by order.
+    times = [datetime.fromisoformat(e.at) for e in events]
+    assert all(t.utcoffset() == timedelta(0) for t in times)
+    assert {len(e.at) for e in events} == {len("2026-01-02T03:04:05.678+00:00")}
+    assert times == sorted(times)
+    assert {e.station for e in events} == {actor.station}
 
 
 def test_serials_are_unique_per_product_across_batches(store: Store, actor: Actor) -> None:

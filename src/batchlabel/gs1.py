@@ -99,6 +99,8 @@ def make_sscc(extension: int, company_prefix: str, reference: int) -> str:
 
 def validate_ai82(value: str, what: str, max_length: int = 20) -> str:
     """Check ``value`` fits GS1 AI 10/21: 1..20 characters of the 82-character set."""
+    if 0 < len(value) <= max_length and AI82_CHARACTERS.issuperset(value):
+        return value  # the common case, checked without building an error
     if not value:
         raise InputError(f"The {what} is empty; give at least one character.")
     if len(value) > max_length:

@@ -19,6 +19,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+# The same timestamp as now(), taken by SQLite inside the statement: the event log's clock
+# reads when the write lock is held, so events' times follow their order.
+SQL_NOW = "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')"
+
+
 T = TypeVar("T")
 # Values per IN (...) list: far below SQLite's limit on bound parameters, and big enough
 # that a long list costs few statements.

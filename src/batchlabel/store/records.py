@@ -34,7 +34,7 @@ from batchlabel.serials import (
     CodeFormat,
     parse_format,
 )
-from batchlabel.store.base import in_chunks, marks, now
+from batchlabel.store.base import SQL_NOW, in_chunks, marks, now
 from batchlabel.store.catalogue import CatalogueRecords
 from batchlabel.store.connection import connect, translated_errors
 from batchlabel.store.exports import ExportRecords
@@ -118,9 +118,8 @@ class Store(
     ) -> None:
         conn.execute(
             "INSERT INTO events (at, kind, station, user, product_id, batch_id, serial, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f" VALUES ({SQL_NOW}, ?, ?, ?, ?, ?, ?, ?)",
             (
-                now(),
                 kind,
                 actor.station,
                 actor.user,
@@ -323,7 +322,10 @@ class Store(
             )
             serials: list[str] = []
             if allocate and planned_quantity:
-                serials = self._allocate(conn, product, batch_id, planned_quantity, actor, made_on)
+                fmt = parse_format(product.serial_format, "serial")
+                serials = self._allocate(
+                    conn, product, fmt, batch_id, planned_quantity, actor, made_on
+                )
         batch = self.batch(lot, sku)
         return Allocation(batch, product.gtin, tuple(serials))
 
@@ -477,24 +479,25 @@ class Store(
         if count < 1:
             raise InputError("The count must be at least 1.")
         today = date.today()
-        # The product is read before the write lock (and only once per process): the lock
-        # is held only for the counter, the serials and the event, which is what bounds
-        # many stations allocating at once.
+        # The product and its format are read before the write lock (the product only once
+        # per process): the lock is held only for the counter, the serials and the event,
+        # which is what bounds many stations allocating at once.
         product = self.product_by_id(batch.product_id)
+        fmt = parse_format(product.serial_format, "serial")
         with self.transaction() as conn:
-            serials = self._allocate(conn, product, batch.id, count, actor, today)
+            serials = self._allocate(conn, product, fmt, batch.id, count, actor, today)
         return Allocation(batch, product.gtin, tuple(serials))
 
     def _allocate(
         self,
         conn: sqlite3.Connection,
         product: Product,
+        fmt: CodeFormat,
         batch_id: int,
         count: int,
         actor: Actor,
         day: date,
     ) -> list[str]:
-        fmt = parse_format(product.serial_format, "serial")
         serials: list[str] = []
         if fmt.is_random:
             serials = self._insert_random(conn, product.id, batch_id, fmt, count, day)
@@ -525,15 +528,13 @@ class Store(
                         "serials are never reused. Change the product's serial format."
                     ) from None
                 serials.extend(chunk)
-        self._log(
-            conn,
-            "serials_allocated",
-            actor,
-            product.id,
-            batch_id,
-            count=count,
-            first=serials[0],
-            last=serials[-1],
+        # The detail is built by SQLite: Python work here would lengthen the write lock
+        # that every station queues for.
+        conn.execute(
+            "INSERT INTO events (at, kind, station, user, product_id, batch_id, detail)"
+            f" VALUES ({SQL_NOW}, 'serials_allocated', ?, ?, ?, ?,"
+            " json_object('count', ?, 'first', ?, 'last', ?))",
+            (actor.station, actor.user, product.id, batch_id, count, serials[0], serials[-1]),
         )
         return serials
 
