@@ -31,6 +31,9 @@ def test_photo_is_stored_phone_sized_without_metadata(run, tmp_path: Path, db_pa
     store.close()
     assert photo is not None and b"Secret Camera Model" not in photo.data
     assert "photo_set" in events
+    shown = run("product", "show", "COL-M", "--json").json()["photo"]
+    assert shown["bytes"] == len(photo.data) and shown["media_type"] == "image/jpeg"
+    assert "KB, set" in run("product", "show", "COL-M").stdout
     with Image.open(source) as original, Image.open(io.BytesIO(photo.data)) as small:
         assert original.size == (3000, 1000) and small.size == (900, 300)
 
@@ -59,7 +62,11 @@ def test_withdraw_and_reinstate(run, db_path: Path) -> None:  # type: ignore[no-
     store.close()
     assert withdrawal is not None and withdrawal.reason == "discontinued"
     assert withdrawal.user == "tester"
+    shown = run("product", "show", "COL-M", "--json").json()
+    assert shown["withdrawn"]["reason"] == "discontinued" and shown["photo"] is None
+    assert "no: withdrawn" in run("product", "show", "COL-M").stdout
     assert run("product", "reinstate", "COL-M", "--reason", "back in range").exit_code == 0
+    assert run("product", "show", "COL-M", "--json").json()["withdrawn"] is None
     again = run("product", "reinstate", "COL-M", "--reason", "x")
     assert again.exit_code == 2 and "is not withdrawn" in again.stderr
     store = Store.open(db_path)

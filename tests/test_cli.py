@@ -90,3 +90,24 @@ def test_installed_command_has_no_traceback_on_broken_database(tmp_path) -> None
     )
     assert done.returncode == 1
     assert done.stderr.startswith("Error: ") and "Traceback" not in done.stderr
+
+
+def test_typed_text_is_printed_as_typed_never_as_markup(run) -> None:  # type: ignore[no-untyped-def]
+    # Square brackets are rich's markup: '[/x]' used to raise, '[large]' used to vanish.
+    name, origin, text = "Tote [large] [/x]", "Hill [/] farm", "strap [bold]snapped[/]"
+    added = run("product", "add", "TOTE", "--name", name)
+    assert added.exit_code == 0 and name in added.stdout, added.stdout
+    assert name in run("product", "list").stdout.replace("\n", " ")
+    assert name in run("product", "show", "TOTE").stdout.replace("\n", " ")
+    run("batch", "create", "TOTE", "--lot", "T1", "--quantity", "2")
+    received = run("material", "receive", "canvas", "--supplier", "Mill [x]", "--lot", "CV-1",
+                   "--origin", origin)  # fmt: skip
+    assert received.exit_code == 0, received.stderr
+    used = run("batch", "consume", "T1", "CV-1")
+    assert used.exit_code == 0 and "Mill [x]" in used.stdout, used.stdout
+    assert run("complaint", "T1", "--text", text).exit_code == 0
+    shown = run("batch", "show", "T1")
+    assert shown.exit_code == 0 and text in shown.stdout, shown.stdout
+    assert f"{name})" in shown.stdout  # the product's name beside the lot
+    traced = run("trace", "CV-1")
+    assert traced.exit_code == 0 and f"origin: {origin}" in traced.stdout, traced.stdout

@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 from batchlabel.errors import InputError
 from batchlabel.labels import DEFAULT_RESOLVER
@@ -41,8 +43,16 @@ class AppContext:
 
 pass_app = click.make_pass_decorator(AppContext)
 
-console = Console()
-err_console = Console(stderr=True)
+# Markup is off: names, notes and paths that makers type are printed as typed, so
+# 'Tote [large]' is not taken for a style (nor '[/]' for a broken one). Our own styling
+# goes through marked().
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
+
+
+def marked(template: str, *values: object) -> Text:
+    """``template``'s own rich markup, with ``values`` put into its ``{}`` as plain text."""
+    return Text.from_markup(template.format(*(escape(str(v)) for v in values)))
 
 
 def default_actor(user: str | None, station: str | None) -> Actor:

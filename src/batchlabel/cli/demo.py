@@ -9,7 +9,7 @@ import click
 from rich.panel import Panel
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, pass_app
+from batchlabel.cli.context import AppContext, console, marked, pass_app
 from batchlabel.cli.trace import as_rich_tree
 from batchlabel.decoding import codes_in_file
 from batchlabel.documents.report import build_report, write_report
@@ -33,8 +33,8 @@ DEMO_RECIPE = Recipe(
 )
 
 
-def _step(number: int, text: str) -> None:
-    console.print(f"\n[bold cyan]{number}.[/] {text}")
+def _step(number: int, template: str, *values: object) -> None:
+    console.print(marked("\n[bold cyan]{}.[/] " + template, number, *values))
 
 
 @cli.command()
@@ -56,7 +56,7 @@ def demo(app: AppContext, directory: Path) -> None:
     store = Store.open(db_path)
     try:
         actor = app.actor
-        _step(1, f"Records go to [bold]{db_path}[/] (SQLite, made on first use).")
+        _step(1, "Records go to [bold]{}[/] (SQLite, made on first use).", db_path)
         collar = store.add_product(
             "COL-M",
             "Leather dog collar, size M",
@@ -93,8 +93,10 @@ def demo(app: AppContext, directory: Path) -> None:
         lot = allocation.batch.lot
         _step(
             2,
-            f"Batch [bold]{lot}[/] of {collar.sku}: 6 serials allocated: "
-            + ", ".join(allocation.serials),
+            "Batch [bold]{}[/] of {}: 6 serials allocated: {}",
+            lot,
+            collar.sku,
+            ", ".join(allocation.serials),
         )
         leather = store.receive_material(
             "leather", "Conceria Demo", "H-2291", actor, origin="Tuscany, Italy",
@@ -108,31 +110,43 @@ def demo(app: AppContext, directory: Path) -> None:
         released = release(store, allocation.batch, actor, "demo: QA passed")
         _step(
             3,
-            f"Batch {lot} used {leather.label}; its {len(DEMO_RECIPE.steps)} recipe steps and "
-            f"QA check were recorded, so QA released it: [bold green]{released.status}[/].",
+            "Batch {} used {}; its {} recipe steps and QA check were recorded, so QA released "
+            "it: [bold green]{}[/].",
+            lot,
+            leather.label,
+            len(DEMO_RECIPE.steps),
+            released.status,
         )
         tote_batch = store.create_batch(tote.sku, actor, planned_quantity=3).batch
         console.print(
-            f"   Batch {tote_batch.lot} of {tote.sku} stays [yellow]{tote_batch.status}[/]:"
-            " its labels will not print until QA releases it."
+            marked(
+                "   Batch {} of {} stays [yellow]{}[/]: its labels will not print until QA "
+                "releases it.",
+                tote_batch.lot,
+                tote.sku,
+                tote_batch.status,
+            )
         )
         template = find_template("item-50x30", app.templates_dir)
         labels = batch_labels(store, released, template, resolver=app.resolver)
         preview = render_files(template, labels[:1], "png", directory / "preview", 203)
-        _step(4, f"Preview of the first label: [bold]{preview.files[0]}[/] (PNG at 203 dpi).")
+        _step(4, "Preview of the first label: [bold]{}[/] (PNG at 203 dpi).", preview.files[0])
         printer_file = (directory / "printer" / "labels.zpl").resolve()
         printer_file.unlink(missing_ok=True)
         job_id = start_job(store, released, template, f"file://{printer_file}", 203, actor)
         outcome = run_job(store, job_id, template, actor, resolver=app.resolver)
         _step(
             5,
-            f"Print job {job_id} sent {outcome.job.count('confirmed')} labels to the "
-            f"file printer [bold]{printer_file}[/] (ZPL; tcp:// and cups:// printers work alike).",
+            "Print job {} sent {} labels to the file printer [bold]{}[/] (ZPL; tcp:// and "
+            "cups:// printers work alike).",
+            job_id,
+            outcome.job.count("confirmed"),
+            printer_file,
         )
         try:
             start_job(store, tote_batch, template, f"file://{printer_file}", 203, actor)
         except BatchlabelError as error:
-            _step(6, f"Printing the unreleased tote batch is refused: [italic]{error}[/]")
+            _step(6, "Printing the unreleased tote batch is refused: [italic]{}[/]", error)
         [scanned, *_] = codes_in_file(preview.files[0])
         found = Resolver(store).resolve(scanned)
         page = directory / "origin.html"
@@ -141,9 +155,14 @@ def demo(app: AppContext, directory: Path) -> None:
             out.write(origin_page_html(origin, "Demo Leatherworks"))
         _step(
             7,
-            f"The preview's QR code, read back as a phone would ([italic]{scanned}[/]), resolves to "
-            f"{found.match} {found.serial} of lot {found.lot} ({found.batch_status}); the page "
-            f"a shopper's phone shows for it: [bold]{page}[/].",
+            "The preview's QR code, read back as a phone would ([italic]{}[/]), resolves to "
+            "{} {} of lot {} ({}); the page a shopper's phone shows for it: [bold]{}[/].",
+            scanned,
+            found.match,
+            found.serial,
+            found.lot,
+            found.batch_status,
+            page,
         )
         carton = f"C{store.next_carton_number('internal'):06d}"
         store.pack(
@@ -154,8 +173,11 @@ def demo(app: AppContext, directory: Path) -> None:
         write_report(build_report(store, store.batch_by_id(released.id)), "html", report)
         _step(
             8,
-            f"Packed the batch into carton {carton} and shipped it to Demo Shop. Tracing leather "
-            f"lot {leather.lot} forward finds every item, as a recall would (report: [bold]{report}[/]):",
+            "Packed the batch into carton {} and shipped it to Demo Shop. Tracing leather lot {} "
+            "forward finds every item, as a recall would (report: [bold]{}[/]):",
+            carton,
+            leather.lot,
+            report,
         )
         console.print(as_rich_tree(forward(store, material=leather)))
         console.print(

@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, pass_app
+from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
 from batchlabel.models import RELEASED
 from batchlabel.render import SHEETS
 from batchlabel.rendering import FORMATS, batch_labels, render_files
@@ -60,7 +60,7 @@ def template_list(app: AppContext, as_json: bool) -> None:
 def template_show(app: AppContext, name: str) -> None:
     """Show a template's file."""
     found = find_template(name, app.templates_dir)
-    console.print(f"[bold]{found.name}[/] ({found.path})")
+    console.print(marked("[bold]{}[/] ({})", found.name, found.path))
     click.echo(found.path.read_text(encoding="utf-8"))
 
 
@@ -157,6 +157,10 @@ def render(
     )
     if batch.status != RELEASED:
         console.print(
-            f"[bold yellow]Note:[/] batch {batch.lot} is {batch.status}; these files are a "
-            "preview. 'batchlabel print' refuses it until QA releases it."
+            marked(
+                "[bold yellow]Note:[/] batch {} is {}; these files are a preview. "
+                "'batchlabel print' refuses it until QA releases it.",
+                batch.lot,
+                batch.status,
+            )
         )

@@ -7,7 +7,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, pass_app
+from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
 from batchlabel.errors import InputError, PrinterError
 from batchlabel.printers import open_printer
 from batchlabel.printers.cups import cups_queues
@@ -32,7 +32,7 @@ def printer_add(app: AppContext, name: str, uri: str, dpi: str, language: str) -
     """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH."""
     open_printer(uri)  # validates the URI
     app.store.add_printer(name, uri, int(dpi), language, app.actor)
-    console.print(f"Saved printer [bold]{name}[/] = {uri} at {dpi} dpi.")
+    console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))
 
 
 @printer.command("list")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, parse_date, pass_app
+from batchlabel.cli.context import AppContext, console, emit_json, marked, parse_date, pass_app
 from batchlabel.errors import InputError
 from batchlabel.models import (
     BATCH_STATUSES,
@@ -64,7 +66,16 @@ def allocation_dict(allocation: Allocation) -> dict[str, Any]:
 
 
 def styled_status(status: str) -> str:
+    """The status as markup for marked(): statuses are ours, so they need no escaping."""
     return f"[{STATUS_STYLE.get(status, '')}]{status}[/]"
+
+
+def now_status(changed: Batch) -> Text:
+    return marked(
+        "Batch [bold]{}[/] of {} is now " + styled_status(changed.status) + ".",
+        changed.lot,
+        changed.sku,
+    )
 
 
 @cli.group()
@@ -135,7 +146,12 @@ def product_add(
         emit_json(product_dict(added))
     else:
         console.print(
-            f"Added product [bold]{added.sku}[/] ({added.name}), GTIN {added.gtin or 'none'}."
+            marked(
+                "Added product [bold]{}[/] ({}), GTIN {}.",
+                added.sku,
+                added.name,
+                added.gtin or "none",
+            )
         )
 
 
@@ -159,15 +175,36 @@ def product_list(app: AppContext, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def product_show(app: AppContext, sku: str, as_json: bool) -> None:
-    """Show one product and its batches."""
+    """Show one product, whether it is on sale, its photo, and its batches."""
     found = app.store.product(sku)
     batches = app.store.batches(sku=sku)
+    withdrawal = app.store.withdrawal(found.id)
+    photo = app.store.photo(found.id)
+    shop = {
+        "withdrawn": asdict(withdrawal) if withdrawal else None,
+        "photo": (
+            {"media_type": photo.media_type, "bytes": len(photo.data), "set_at": photo.updated_at}
+            if photo
+            else None
+        ),
+    }
     if as_json:
-        emit_json({**product_dict(found), "batches": [batch_dict(b, found.gtin) for b in batches]})
+        emit_json(
+            {**product_dict(found), **shop, "batches": [batch_dict(b, found.gtin) for b in batches]}
+        )
         return
     table = Table(show_header=False, title=f"Product {found.sku}")
     for key, value in product_dict(found).items():
         table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value or "-"))
+    table.add_row(
+        "on sale",
+        f"no: withdrawn {withdrawal.at} by {withdrawal.user} ({withdrawal.reason})"
+        if withdrawal
+        else "yes",
+    )
+    table.add_row(
+        "photo", f"{len(photo.data) // 1024} KB, set {photo.updated_at}" if photo else "-"
+    )
     console.print(table)
     _print_batches(batches)
 
@@ -213,8 +250,13 @@ def batch_create(
         return
     b = allocation.batch
     console.print(
-        f"Created batch [bold]{b.lot}[/] of {b.sku} ({styled_status(b.status)}) with "
-        f"{len(allocation.serials)} serials" + _span(allocation.serials) + "."
+        marked(
+            "Created batch [bold]{}[/] of {} (" + styled_status(b.status) + ") with {} serials{}.",
+            b.lot,
+            b.sku,
+            len(allocation.serials),
+            _span(allocation.serials),
+        )
     )
 
 
@@ -245,7 +287,7 @@ def _print_batches(batches: list[Batch]) -> None:
         table.add_row(
             b.lot,
             b.sku,
-            styled_status(b.status),
+            marked(styled_status(b.status)),
             str(b.made_on),
             str(b.best_before or "-"),
             str(b.planned_quantity),
@@ -286,7 +328,12 @@ def batch_show(app: AppContext, lot: str, sku: str | None, as_json: bool) -> Non
         )
         return
     console.print(
-        f"Batch [bold]{found.lot}[/] of {owner.sku} ({owner.name}): {styled_status(found.status)}"
+        marked(
+            "Batch [bold]{}[/] of {} ({}): " + styled_status(found.status),
+            found.lot,
+            owner.sku,
+            owner.name,
+        )
     )
     console.print(
         f"Made on {found.made_on}, best before {found.best_before or '-'}, "
@@ -297,7 +344,11 @@ def batch_show(app: AppContext, lot: str, sku: str | None, as_json: bool) -> Non
     if units:
         console.print(f"Serials: {shown}")
     for c in complaints:
-        console.print(f"[bold red]{c.kind.capitalize()}[/] {c.at[:10]} {c.serial or ''}: {c.text}")
+        console.print(
+            marked(
+                "[bold red]{}[/] {} {}: {}", c.kind.capitalize(), c.at[:10], c.serial or "", c.text
+            )
+        )
     history = Table("When (UTC)", "What", "Who", "Where", "Details", title="History")
     for e in events:
         detail = ", ".join(f"{k}={v}" for k, v in e.detail.items() if v is not None)
@@ -323,9 +374,7 @@ def _status_command(name: str, status: str, help_text: str) -> None:
         if as_json:
             emit_json(batch_dict(changed, store.product(changed.sku).gtin))
         else:
-            console.print(
-                f"Batch [bold]{changed.lot}[/] of {changed.sku} is now {styled_status(changed.status)}."
-            )
+            console.print(now_status(changed))
 
 
 _status_command("quarantine", QUARANTINED, "Hold a batch for QA: its labels do not print.")

@@ -9,11 +9,20 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, err_console, parse_date, pass_app
-from batchlabel.cli.records import batch, batch_dict, product, styled_status
+from batchlabel.cli.context import (
+    AppContext,
+    console,
+    emit_json,
+    err_console,
+    marked,
+    parse_date,
+    pass_app,
+)
+from batchlabel.cli.records import batch, batch_dict, now_status, product, styled_status
 from batchlabel.codes import carton_code
 from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import InputError, NotFoundError
@@ -125,11 +134,15 @@ def batch_consume(
         )
     if named.material is not None:
         store.add_input(target, app.actor, material=named.material, quantity=amount, unit=unit)
-        console.print(f"Batch [bold]{target.lot}[/] used {named.material.label}.")
+        console.print(marked("Batch [bold]{}[/] used {}.", target.lot, named.material.label))
         return
     assert named.batch is not None
     store.add_input(target, app.actor, input_batch=named.batch, quantity=amount, unit=unit)
-    console.print(f"Batch [bold]{target.lot}[/] used batch {named.batch.lot} of {named.batch.sku}.")
+    console.print(
+        marked(
+            "Batch [bold]{}[/] used batch {} of {}.", target.lot, named.batch.lot, named.batch.sku
+        )
+    )
 
 
 @batch.command("step")
@@ -142,7 +155,7 @@ def batch_step(app: AppContext, lot: str, step: str, sku: str | None, notes: str
     """Record that STEP of the recipe was done on batch LOT."""
     found = app.store.batch(lot, sku)
     name = record_step(app.store, found, step, notes, app.actor)
-    console.print(f"Recorded step '{name}' for batch [bold]{found.lot}[/].")
+    console.print(marked("Recorded step '{}' for batch [bold]{}[/].", name, found.lot))
 
 
 @batch.command("check")
@@ -168,7 +181,11 @@ def batch_check(
         return
     verdict = "[bold green]pass[/]" if result.passed else "[bold red]FAIL[/]"
     measured = f" ({result.value:g})" if result.value is not None else ""
-    console.print(f"Check '{result.name}' for batch [bold]{found.lot}[/]: {verdict}{measured}.")
+    console.print(
+        marked(
+            "Check '{}' for batch [bold]{}[/]: " + verdict + "{}.", result.name, found.lot, measured
+        )
+    )
 
 
 @batch.command("release")
@@ -198,9 +215,7 @@ def batch_release(
     if as_json:
         emit_json(batch_dict(changed, store.product(changed.sku).gtin))
     else:
-        console.print(
-            f"Batch [bold]{changed.lot}[/] of {changed.sku} is now {styled_status(changed.status)}."
-        )
+        console.print(now_status(changed))
 
 
 @product.command("recipe")
@@ -263,7 +278,9 @@ def carton_new(app: AppContext, company_prefix: str | None, extension: int, as_j
     if as_json:
         emit_json({"carton": code, "kind": kind})
     else:
-        console.print(f"New carton [bold]{code}[/]" + (" (SSCC)" if kind == "sscc" else "") + ".")
+        console.print(
+            marked("New carton [bold]{}[/]{}.", code, " (SSCC)" if kind == "sscc" else "")
+        )
 
 
 def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple[int, str]]:
@@ -318,7 +335,7 @@ def pack(
             }
         )
     else:
-        console.print(f"Packed {len(packed)} items into carton [bold]{code}[/].")
+        console.print(marked("Packed {} items into carton [bold]{}[/].", len(packed), code))
 
 
 @cli.command("unpack")
@@ -334,7 +351,7 @@ def unpack(app: AppContext, carton_text: str, codes: tuple[str, ...], reason: st
     code, _ = carton_code(carton_text)
     ids = [u for u, _ in _units_for(store, codes, "unpack")] if codes else None
     removed = store.unpack(code, reason, app.actor, ids)
-    console.print(f"Took {len(removed)} items out of carton [bold]{code}[/].")
+    console.print(marked("Took {} items out of carton [bold]{}[/].", len(removed), code))
 
 
 @cli.command("ship")
@@ -388,11 +405,14 @@ def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
         unit.id if unit else None, unit.serial if unit else None,
     )  # fmt: skip
     what = "Return" if is_return else "Complaint"
-    console.print(f"{what} recorded for batch [bold]{target.lot}[/] ({outcome.count} so far).")
+    console.print(
+        marked("{} recorded for batch [bold]{}[/] ({} so far).", what, target.lot, outcome.count)
+    )
     if outcome.needs_review:
         err_console.print(
-            f"[bold red]Batch {target.lot} has {outcome.count} complaints (threshold "
-            f"{outcome.threshold}): it is flagged for QA review.[/]"
+            f"Batch {target.lot} has {outcome.count} complaints (threshold "
+            f"{outcome.threshold}): it is flagged for QA review.",
+            style="bold red",
         )
 
 
@@ -400,15 +420,16 @@ def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
 
 
 def as_rich_tree(node: Node, into: Tree | None = None) -> Tree:
-    label = node.label
+    label = Text(node.label)
     status = node.detail.get("status")
     if status:
-        label += f" {styled_status(status)}"
+        label.append(" ").append_text(marked(styled_status(status)))
     units = node.detail.get("units")
     if isinstance(units, dict) and any(units.values()):
-        label += " [dim](" + ", ".join(f"{n} {s}" for s, n in units.items() if n) + ")[/]"
+        counted = ", ".join(f"{n} {s}" for s, n in units.items() if n)
+        label.append(f" ({counted})", style="dim")
     if node.kind == "material" and node.detail.get("origin"):
-        label += f" [dim]origin: {node.detail['origin']}[/]"
+        label.append(f" origin: {node.detail['origin']}", style="dim")
     branch = Tree(label) if into is None else into.add(label)
     for child in node.children:
         as_rich_tree(child, branch)
@@ -439,7 +460,7 @@ def trace_command(
         return
     titles = {"backward": "Made from", "forward": "Went to", "contents": "Holds"}
     for key, node in trees.items():
-        console.print(f"[bold]{titles[key]}[/]")
+        console.print(titles[key], style="bold")
         console.print(as_rich_tree(node))
 
 
@@ -477,7 +498,7 @@ def recall_command(
         emit_json({**summary, "dry_run": dry_run, "files": [str(f) for f in files]})
         return
     head = "Dry run, nothing changed" if dry_run else f"Recalled {len(plan.recalled)} batches"
-    console.print(f"[bold]{head}[/]: {summary['target']}.")
+    console.print(marked("[bold]{}[/]: {}.", head, summary["target"]))
     for b in summary["batches"]:
         mark = (
             "would recall"
@@ -487,7 +508,12 @@ def recall_command(
         console.print(f"  batch {b['lot']} ({b['sku']}): {b['items']} items, {mark}")
     for c in summary["customers"]:
         console.print(
-            f"  call [bold]{c['customer']}[/]: {c['items']} items in {', '.join(c['shipments'])}"
+            marked(
+                "  call [bold]{}[/]: {} items in {}",
+                c["customer"],
+                c["items"],
+                ", ".join(c["shipments"]),
+            )
         )
     if not summary["customers"]:
         console.print("  No affected item has shipped.")

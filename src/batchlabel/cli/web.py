@@ -10,7 +10,7 @@ import uvicorn
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, pass_app
+from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
 from batchlabel.errors import InputError
 from batchlabel.web import create_app
 
@@ -58,7 +58,7 @@ def token_create(app: AppContext, name: str, as_json: bool) -> None:
     if as_json:
         emit_json({"name": name, "token": secret})
     else:
-        console.print(f"Token for {name} (shown once): [bold]{secret}[/]")
+        console.print(marked("Token for {} (shown once): [bold]{}[/]", name, secret))
 
 
 @token.command("revoke")
