@@ -186,3 +186,19 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="folder exists"):
         Store.open(tmp_path / "nowhere" / "x.db")
+
+
+def test_a_full_disk_saves_nothing_and_the_store_goes_on(store: Store, actor: Actor) -> None:
+    store.add_product("A", "A", actor)
+    batch = store.create_batch("A", actor, lot="L", planned_quantity=3).batch
+    before = len(store.events())
+    # SQLite's own limit gives the same SQLITE_FULL a full disk gives, at a known size.
+    (pages,) = store.conn.execute("PRAGMA page_count").fetchone()
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError, match="is full; nothing was saved"):
+        store.allocate(batch, 5_000, actor)
+    assert not store.conn.in_transaction
+    assert len(store.units(batch)) == 3 and len(store.events()) == before
+    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    # The next allocation carries on from the last saved serial: nothing lost, nothing reused.
+    assert store.allocate(batch, 2, actor).serials == ("000004", "000005")

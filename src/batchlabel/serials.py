@@ -100,6 +100,8 @@ class CodeFormat:
     def generate(self, start: int, count: int, day: date) -> list[str]:
         """``count`` codes for counter values ``start``, ``start + 1``, ..."""
         if self.kind == "seq":
+            if count == 1:  # a station taking one serial: the common case
+                return [f"{start:0{self.width}d}"]
             return list(map(f"{{:0{self.width}d}}".format, range(start, start + count)))
         return [self.render(sequence, day) for sequence in range(start, start + count)]
 

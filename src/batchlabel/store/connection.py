@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import TracebackType
 
 import sqlite_utils
 
@@ -17,33 +18,82 @@ BUSY_TIMEOUT_MS = 30_000
 PAGE_SIZE = 1024
 
 
+def store_error(error: sqlite3.DatabaseError, path: Path) -> StoreError:
+    """A SQLite failure as one sentence saying what happened and what to do."""
+    text = str(error)
+    if not isinstance(error, sqlite3.OperationalError):
+        return StoreError(
+            f"{path} is not a batchlabel database or is damaged ({error}); check the --db path."
+        )
+    if "full" in text:
+        return StoreError(
+            f"The disk holding {path} is full; nothing was saved. Free some space and try again."
+        )
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"The database {path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s; "
+            "another program holds it. Try again when it has finished."
+        )
+    if "unable to open" in text or "readonly" in text:
+        return StoreError(
+            f"Cannot open or write the database {path}; check that the folder exists and is writable."
+        )
+    return StoreError(f"The database {path} refused the operation: {text}.")
+
+
 @contextmanager
 def translated_errors(path: Path) -> Iterator[None]:
-    """Turn SQLite failures into one sentence saying what happened and what to do."""
+    """Turn SQLite failures into StoreError; IntegrityError passes, for the caller to name."""
     try:
         yield
-    except sqlite3.OperationalError as error:
-        text = str(error)
-        if "full" in text:
-            raise StoreError(
-                f"The disk holding {path} is full; nothing was saved. Free some space and try again."
-            ) from None
-        if "locked" in text or "busy" in text:
-            raise StoreError(
-                f"The database {path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s; "
-                "another program holds it. Try again when it has finished."
-            ) from None
-        if "unable to open" in text or "readonly" in text:
-            raise StoreError(
-                f"Cannot open or write the database {path}; check that the folder exists and is writable."
-            ) from None
-        raise StoreError(f"The database {path} refused the operation: {text}.") from None
+    except sqlite3.IntegrityError:
+        raise
     except sqlite3.DatabaseError as error:
-        if isinstance(error, sqlite3.IntegrityError):
-            raise
-        raise StoreError(
-            f"{path} is not a batchlabel database or is damaged ({error}); check the --db path."
-        ) from None
+        raise store_error(error, path) from None
+
+
+class Transaction:
+    """One all-or-nothing write: BEGIN IMMEDIATE takes the write lock up front, so a
+    read-then-write (the next serial) cannot race with another station. Any failure rolls
+    back and SQLite's own failures come out as StoreError.
+
+    A class rather than a generator: every serial allocation opens one, and a generator's
+    context manager costs several microseconds more of the lock stations queue for.
+    """
+
+    __slots__ = ("conn", "path")
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as error:
+            raise store_error(error, self.path) from None
+        return self.conn
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if error is None:
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.DatabaseError as failed:  # a full disk shows here, at the commit
+                error = failed
+        if self.conn.in_transaction:
+            # SQLite may have rolled back by itself (I/O errors); the first error tells more.
+            with suppress(sqlite3.DatabaseError):
+                self.conn.execute("ROLLBACK")
+        if isinstance(error, sqlite3.DatabaseError) and not isinstance(
+            error, sqlite3.IntegrityError
+        ):
+            raise store_error(error, self.path) from None
 
 
 def connect(path: Path) -> sqlite_utils.Database:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from batchlabel.serials import (
 )
 from batchlabel.store.base import SQL_NOW, in_chunks, marks, now
 from batchlabel.store.catalogue import CatalogueRecords
-from batchlabel.store.connection import connect, translated_errors
+from batchlabel.store.connection import Transaction, connect, translated_errors
 from batchlabel.store.exports import ExportRecords
 from batchlabel.store.materials import MaterialRecords
 from batchlabel.store.printing import PrintRecords
@@ -52,6 +51,14 @@ _ALLOCATION_SLICE = 50_000
 # Generated lot codes count up across all products sharing a lot format.
 WORKSHOP_COUNTER = 0
 
+
+# The allocation event, its time and detail made by SQLite: Python work there would
+# lengthen the write lock that every station queues for.
+_ALLOCATION_EVENT = (
+    "INSERT INTO events (at, kind, station, user, product_id, batch_id, detail)"
+    f" VALUES ({SQL_NOW}, 'serials_allocated', ?, ?, ?, ?,"
+    " json_object('count', ?, 'first', ?, 'last', ?))"
+)
 
 # One encoder for event details: json.dumps(default=...) builds a new one on every call.
 _DETAIL = json.JSONEncoder(default=str)
@@ -86,19 +93,9 @@ class Store(
         conn: sqlite3.Connection = self.db.conn
         return conn
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One all-or-nothing write. BEGIN IMMEDIATE takes the write lock up front, so
-        a read-then-write (the next serial) cannot race with another station."""
-        with translated_errors(self.path):
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            else:
-                self.conn.execute("COMMIT")
+    def transaction(self) -> Transaction:
+        """One all-or-nothing write under the write lock (see Transaction)."""
+        return Transaction(self.db.conn, self.path)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with translated_errors(self.path):
@@ -528,12 +525,8 @@ class Store(
                         "serials are never reused. Change the product's serial format."
                     ) from None
                 serials.extend(chunk)
-        # The detail is built by SQLite: Python work here would lengthen the write lock
-        # that every station queues for.
         conn.execute(
-            "INSERT INTO events (at, kind, station, user, product_id, batch_id, detail)"
-            f" VALUES ({SQL_NOW}, 'serials_allocated', ?, ?, ?, ?,"
-            " json_object('count', ?, 'first', ?, 'last', ?))",
+            _ALLOCATION_EVENT,
             (actor.station, actor.user, product.id, batch_id, count, serials[0], serials[-1]),
         )
         return serials
