@@ -349,21 +349,25 @@ class Store(
         count: int,
         day: date,
     ) -> list[str]:
-        # One statement moves the counter and returns where our range ends; an UPDATE first,
-        # because the counter exists for all but the first allocation and an upsert costs more.
-        scope = fmt.scope(day)
-        row = conn.execute(
+        # Move the counter, then read where our range ends (the write lock is ours, so
+        # nobody moves it in between). An UPDATE first, because the counter exists for all
+        # but the first allocation; UPDATE + SELECT costs less than UPDATE ... RETURNING,
+        # which SQLite runs through a temporary table.
+        key = (product_id, kind, fmt.scope(day))
+        moved = conn.execute(
             "UPDATE counters SET next_value = next_value + ?"
-            " WHERE product_id = ? AND kind = ? AND scope = ? RETURNING next_value",
-            (count, product_id, kind, scope),
+            " WHERE product_id = ? AND kind = ? AND scope = ?",
+            (count, *key),
+        )
+        if moved.rowcount == 0:
+            conn.execute(
+                "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)",
+                (*key, 1 + count),
+            )
+        (after,) = conn.execute(
+            "SELECT next_value FROM counters WHERE product_id = ? AND kind = ? AND scope = ?", key
         ).fetchone()
-        if row is None:
-            row = conn.execute(
-                "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)"
-                " RETURNING next_value",
-                (product_id, kind, scope, 1 + count),
-            ).fetchone()
-        return fmt.generate(row[0] - count, count, day)
+        return fmt.generate(after - count, count, day)
 
     def batch(self, lot: str, sku: str | None = None) -> Batch:
         """The batch with lot code ``lot`` (of product ``sku`` when two products share a lot code)."""
