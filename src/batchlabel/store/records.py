@@ -52,6 +52,10 @@ _ALLOCATION_SLICE = 50_000
 WORKSHOP_COUNTER = 0
 
 
+_EVENT = (
+    "INSERT INTO events (at, kind, station, user, product_id, batch_id, serial, detail)"
+    f" VALUES ({SQL_NOW}, ?, ?, ?, ?, ?, ?, ?)"
+)
 # The allocation event, its time and detail made by SQLite: Python work there would
 # lengthen the write lock that every station queues for.
 _ALLOCATION_EVENT = (
@@ -114,8 +118,7 @@ class Store(
         **detail: Any,
     ) -> None:
         conn.execute(
-            "INSERT INTO events (at, kind, station, user, product_id, batch_id, serial, detail)"
-            f" VALUES ({SQL_NOW}, ?, ?, ?, ?, ?, ?, ?)",
+            _EVENT,
             (
                 kind,
                 actor.station,
