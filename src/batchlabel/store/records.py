@@ -40,6 +40,7 @@ from batchlabel.store.exports import ExportRecords
 from batchlabel.store.materials import MaterialRecords
 from batchlabel.store.printing import PrintRecords
 from batchlabel.store.quality import QualityRecords
+from batchlabel.store.rows import BATCH_SELECT
 from batchlabel.store.rows import batch_from_row as _batch
 from batchlabel.store.rows import product_from_row as _product
 from batchlabel.store.scanning import ScanRecords
@@ -374,7 +375,7 @@ class Store(
 
     def batch(self, lot: str, sku: str | None = None) -> Batch:
         """The batch with lot code ``lot`` (of product ``sku`` when two products share a lot code)."""
-        sql = "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id WHERE b.lot = ?"
+        sql = f"{BATCH_SELECT} WHERE b.lot = ?"
         params: list[Any] = [lot]
         if sku is not None:
             sql += " AND p.sku = ?"
@@ -394,15 +395,14 @@ class Store(
 
     def batch_by_id(self, batch_id: int) -> Batch:
         rows = self._rows(
-            "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id WHERE b.id = ?",
+            f"{BATCH_SELECT} WHERE b.id = ?",
             [batch_id],
         )
         return _batch(rows[0])
 
     def find_batch(self, product_id: int, lot: str) -> Batch | None:
         rows = self._rows(
-            "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
-            " WHERE b.product_id = ? AND b.lot = ?",
+            f"{BATCH_SELECT} WHERE b.product_id = ? AND b.lot = ?",
             [product_id, lot],
         )
         return _batch(rows[0]) if rows else None
@@ -410,10 +410,7 @@ class Store(
     def batches(self, status: str | None = None, sku: str | None = None) -> list[Batch]:
         clauses, params = [], []
         if status is not None:
-            if status not in BATCH_STATUSES:
-                raise InputError(
-                    f"Unknown status '{status}'; use one of {', '.join(BATCH_STATUSES)}."
-                )
+            _check_status(status)
             clauses.append("b.status = ?")
             params.append(status)
         if sku is not None:
@@ -421,16 +418,14 @@ class Store(
             params.append(sku)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._rows(
-            f"SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id {where}"
-            " ORDER BY b.made_on, b.id",
+            f"{BATCH_SELECT} {where} ORDER BY b.made_on, b.id",
             params,
         )
         return [_batch(r) for r in rows]
 
     def set_status(self, batch: Batch, status: str, actor: Actor, reason: str | None) -> Batch:
         """Move a batch to a new QA status, if the rules allow it, and record who, when and why."""
-        if status not in BATCH_STATUSES:
-            raise InputError(f"Unknown status '{status}'; use one of {', '.join(BATCH_STATUSES)}.")
+        _check_status(status)
         with self.transaction() as conn:
             (current,) = conn.execute(
                 "SELECT status FROM batches WHERE id = ?", (batch.id,)
@@ -591,8 +586,7 @@ class Store(
         found: dict[int, Batch] = {}
         for chunk in in_chunks(list(batch_ids)):
             for r in self._rows(
-                "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
-                f" WHERE b.id IN ({marks(chunk)})",
+                f"{BATCH_SELECT} WHERE b.id IN ({marks(chunk)})",
                 chunk,
             ):
                 found[r["id"]] = _batch(r)
@@ -634,6 +628,11 @@ class Store(
                 f"Serial {unknown[0]!r} is not in batch '{batch.lot}'; 'batchlabel batch show {batch.lot}' lists its serials."
             )
         return [found[s] for s in wanted]
+
+
+def _check_status(status: str) -> None:
+    if status not in BATCH_STATUSES:
+        raise InputError(f"Unknown status '{status}'; use one of {', '.join(BATCH_STATUSES)}.")
 
 
 def _one(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[str, Any]:

@@ -24,6 +24,10 @@ def product_from_row(row: dict[str, Any]) -> Product:
     )
 
 
+# A batch row with its product's SKU, as batch_from_row reads it; add WHERE or ORDER BY.
+BATCH_SELECT = "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
+
+
 def batch_from_row(row: dict[str, Any]) -> Batch:
     return Batch(
         id=row["id"],

@@ -10,7 +10,7 @@ from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Actor, Batch, Unit
 from batchlabel.store.base import StoreBase
 from batchlabel.store.connection import translated_errors
-from batchlabel.store.rows import batch_from_row
+from batchlabel.store.rows import BATCH_SELECT, batch_from_row
 
 
 class ScanRecords(StoreBase):
@@ -25,8 +25,7 @@ class ScanRecords(StoreBase):
             batch = None
             if lot is not None:
                 cursor = self.conn.execute(
-                    "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id"
-                    " WHERE b.product_id = ? AND b.lot = ?",
+                    f"{BATCH_SELECT} WHERE b.product_id = ? AND b.lot = ?",
                     (product_id, lot),
                 )
                 row = cursor.fetchone()
@@ -80,7 +79,7 @@ class ScanRecords(StoreBase):
 
     def batches_with_lot(self, lot: str) -> list[Batch]:
         rows = self._rows(
-            "SELECT b.*, p.sku FROM batches b JOIN products p ON p.id = b.product_id WHERE b.lot = ?",
+            f"{BATCH_SELECT} WHERE b.lot = ?",
             [lot],
         )
         return [batch_from_row(r) for r in rows]
