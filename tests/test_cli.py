@@ -78,6 +78,9 @@ def test_recall_needs_a_reason(run) -> None:  # type: ignore[no-untyped-def]
     run("batch", "release", "L")
     refused = run("batch", "recall", "L")
     assert refused.exit_code == 2 and "--reason" in refused.stderr
+    blank = run("batch", "recall", "L", "--reason", "  ")
+    assert blank.exit_code == 2 and "--reason" in blank.stderr
+    assert run("batch", "show", "L", "--json").json()["status"] == "released"
 
 
 def test_installed_command_has_no_traceback_on_broken_database(tmp_path) -> None:  # type: ignore[no-untyped-def]

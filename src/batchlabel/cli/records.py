@@ -368,8 +368,6 @@ def _status_command(name: str, status: str, help_text: str) -> None:
     ) -> None:
         store = app.store
         found = store.batch(lot, sku)
-        if status == RECALLED and not reason:
-            raise InputError("A recall needs a reason: add --reason TEXT.")
         changed = store.set_status(found, status, app.actor, reason)
         if as_json:
             emit_json(batch_dict(changed, store.product(changed.sku).gtin))

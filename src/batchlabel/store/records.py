@@ -426,6 +426,8 @@ class Store(
     def set_status(self, batch: Batch, status: str, actor: Actor, reason: str | None) -> Batch:
         """Move a batch to a new QA status, if the rules allow it, and record who, when and why."""
         _check_status(status)
+        if status == RECALLED and not (reason or "").strip():
+            raise InputError("A recall needs a reason: add --reason TEXT.")
         with self.transaction() as conn:
             (current,) = conn.execute(
                 "SELECT status FROM batches WHERE id = ?", (batch.id,)
