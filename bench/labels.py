@@ -11,11 +11,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from batchlabel.gs1 import digital_link
-from batchlabel.labels import LabelData
+from batchlabel.codes.gs1 import digital_link
+from batchlabel.labels.data import LabelData
+from batchlabel.labels.templates import find_template
 from batchlabel.render import compile_template, raster_label, render_label, write_label_pdf
 from batchlabel.render.text import font_path
-from batchlabel.templates import find_template
 from bench.common import Figure
 
 COUNT = 1_000

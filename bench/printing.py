@@ -9,10 +9,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from batchlabel.labels.templates import find_template
 from batchlabel.models import Actor
-from batchlabel.printing import run_job, start_job
+from batchlabel.services.printing import run_job, start_job
 from batchlabel.store import Store
-from batchlabel.templates import find_template
 from bench.common import Figure
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

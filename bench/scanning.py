@@ -14,9 +14,9 @@ from pathlib import Path
 
 import biip
 
-from batchlabel.gs1 import gs1_check_digit
+from batchlabel.codes.gs1 import gs1_check_digit
 from batchlabel.models import Actor
-from batchlabel.scanning import Resolver
+from batchlabel.services.lookup import Resolver
 from batchlabel.store import Store
 from bench.common import Figure, percentiles
 

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from batchlabel.models import Actor
-from batchlabel.recall import plan_recall, write_recall_list
+from batchlabel.services.recall import plan_recall, write_recall_list
+from batchlabel.services.trace import Target, backward, forward
 from batchlabel.store import Store
-from batchlabel.trace import Target, backward, forward
 from bench.common import Figure, percentiles
 
 ACTOR = Actor("bench", "bench")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from batchlabel.gs1 import digital_link
-from batchlabel.labels import LabelData
+from batchlabel.codes.gs1 import digital_link
+from batchlabel.labels.data import LabelData
+from batchlabel.labels.templates import list_templates
 from batchlabel.render import render_label
-from batchlabel.templates import list_templates
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "templates"
 

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchlabel.errors import InputError
-from batchlabel.gs1 import (
+from batchlabel.codes.gs1 import (
     digital_link,
     element_string,
     gs1_check_digit,
@@ -12,6 +11,7 @@ from batchlabel.gs1 import (
     validate_gtin,
     validate_sscc,
 )
+from batchlabel.errors import InputError
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from batchlabel.codes.gs1 import AI82_CHARACTERS, digital_link
 from batchlabel.errors import InputError, TemplateError
-from batchlabel.gs1 import AI82_CHARACTERS, digital_link
-from batchlabel.labels import LabelData
+from batchlabel.labels.data import LabelData
+from batchlabel.labels.templates import find_template, list_templates, load_template
 from batchlabel.render import compile_template, raster_label, render_label, write_label_pdf
 from batchlabel.render.geometry import dots
 from batchlabel.render.text import fit_text
 from batchlabel.render.zpl import escape
-from batchlabel.templates import find_template, list_templates, load_template
 from tests.conftest import GTIN
 from tests.labelcheck import decode, pdf_pages, render_zpl
 
@@ -342,7 +342,7 @@ def test_cli_render_errors(run, tmp_path: Path) -> None:  # type: ignore[no-unty
 
 
 def test_dpi_must_be_a_printer_resolution() -> None:
-    from batchlabel.rendering import check_dpi
+    from batchlabel.services.label_files import check_dpi
 
     with pytest.raises(InputError):
         check_dpi(250)

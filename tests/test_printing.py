@@ -167,9 +167,9 @@ import sys, time
 from pathlib import Path
 from batchlabel.models import Actor
 from batchlabel.printers import open_printer
-from batchlabel.printing import run_job
+from batchlabel.services.printing import run_job
 from batchlabel.store import Store
-from batchlabel.templates import find_template
+from batchlabel.labels.templates import find_template
 
 class SlowPrinter:
     def __init__(self, inner):
@@ -192,8 +192,8 @@ def test_killed_process_leaves_a_resumable_job(
     run, db_path: Path, printer: FakePrinter, actor: Actor
 ) -> None:  # type: ignore[no-untyped-def]
     setup_batch(run, quantity=1000)
-    from batchlabel.printing import start_job
-    from batchlabel.templates import find_template
+    from batchlabel.labels.templates import find_template
+    from batchlabel.services.printing import start_job
 
     store = Store.open(db_path)
     start_job(store, store.batch("L1"), find_template("item-50x30"), printer.uri, 203, actor)
@@ -276,8 +276,8 @@ def test_unreachable_printer_leaves_labels_not_sent(run, db_path: Path) -> None:
 
 
 def test_interrupted_job_error_carries_the_job_as_it_stands(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from batchlabel.printing import JobInterrupted, run_job, start_job
-    from batchlabel.templates import find_template
+    from batchlabel.labels.templates import find_template
+    from batchlabel.services.printing import JobInterrupted, run_job, start_job
 
     setup_batch(run, quantity=450)
     broken = FakePrinter(Behaviour(close_after_bytes=2000))

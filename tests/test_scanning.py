@@ -12,13 +12,13 @@ import zxingcpp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batchlabel.gs1 import AI82_CHARACTERS, gs1_check_digit
+from batchlabel.codes.gs1 import AI82_CHARACTERS, gs1_check_digit
+from batchlabel.labels.templates import find_template
 from batchlabel.models import Actor
 from batchlabel.render import render_label
-from batchlabel.rendering import batch_labels
-from batchlabel.scanning import Resolver
+from batchlabel.services.label_files import batch_labels
+from batchlabel.services.lookup import Resolver
 from batchlabel.store import Store
-from batchlabel.templates import find_template
 from tests.conftest import ACTOR, GTIN
 
 GS = "\x1d"

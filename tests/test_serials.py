@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batchlabel.errors import InputError
-from batchlabel.gs1 import AI82_CHARACTERS
-from batchlabel.serials import (
+from batchlabel.codes.gs1 import AI82_CHARACTERS
+from batchlabel.codes.serial_formats import (
     UNAMBIGUOUS_ALPHABET,
     check_character,
     has_valid_check_character,
     parse_format,
 )
+from batchlabel.errors import InputError
 
 LOOK_ALIKES = set("O0I1L")
 

@@ -365,7 +365,7 @@ def test_export_to_a_missing_folder_leaves_no_file(workshop, tmp_path: Path) -> 
 
 
 def test_a_failed_write_leaves_no_half_file(tmp_path: Path) -> None:
-    from batchlabel.files import atomic_text_file
+    from batchlabel.outputs import atomic_text_file
 
     target = tmp_path / "out.csv"
     with pytest.raises(RuntimeError), atomic_text_file(target) as handle:

@@ -17,10 +17,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from batchlabel.labels import label_data
+from batchlabel.labels.data import label_data
+from batchlabel.labels.templates import find_template
 from batchlabel.render import render_label
 from batchlabel.store import Store
-from batchlabel.templates import find_template
 from tests.conftest import GTIN
 from tests.webserver import (
     ACTOR,

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from batchlabel.gs1 import gs1_check_digit
+from batchlabel.codes.gs1 import gs1_check_digit
 from batchlabel.models import Actor
-from batchlabel.photos import prepare_photo
+from batchlabel.services.photos import prepare_photo
 from batchlabel.store import Store
 from tests.conftest import GTIN
 

@@ -11,7 +11,7 @@ import click
 
 from batchlabel.cli.context import AppContext, default_actor
 from batchlabel.errors import BatchlabelError
-from batchlabel.labels import DEFAULT_RESOLVER
+from batchlabel.labels.data import DEFAULT_RESOLVER
 
 
 class BatchlabelGroup(click.Group):

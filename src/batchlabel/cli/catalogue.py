@@ -9,7 +9,7 @@ import click
 from batchlabel.cli.context import AppContext, console, emit_json, pass_app
 from batchlabel.cli.records import product
 from batchlabel.errors import InputError
-from batchlabel.photos import MEDIA_TYPE, prepare_photo
+from batchlabel.services.photos import MEDIA_TYPE, prepare_photo
 from batchlabel.store.base import checked_text
 
 

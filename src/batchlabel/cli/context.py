@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from batchlabel.errors import InputError
-from batchlabel.labels import DEFAULT_RESOLVER
+from batchlabel.labels.data import DEFAULT_RESOLVER
 from batchlabel.models import Actor
 from batchlabel.store import Store
 

@@ -11,19 +11,19 @@ from rich.panel import Panel
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, marked, pass_app
 from batchlabel.cli.trace import as_rich_tree
-from batchlabel.decoding import codes_in_file
+from batchlabel.codes.images import codes_in_file
 from batchlabel.documents.report import build_report, write_report
 from batchlabel.errors import BatchlabelError
-from batchlabel.files import atomic_text_file
-from batchlabel.origin import find_origin
-from batchlabel.printing import run_job, start_job
-from batchlabel.quality import record_check, record_step, release
-from batchlabel.recipes import Check, Recipe
-from batchlabel.rendering import batch_labels, render_files
-from batchlabel.scanning import Resolver
+from batchlabel.labels.templates import find_template
+from batchlabel.outputs import atomic_text_file
+from batchlabel.services.label_files import batch_labels, render_files
+from batchlabel.services.lookup import Resolver
+from batchlabel.services.origin import find_origin
+from batchlabel.services.printing import run_job, start_job
+from batchlabel.services.quality import record_check, record_step, release
+from batchlabel.services.recipes import Check, Recipe
+from batchlabel.services.trace import forward
 from batchlabel.store import Store
-from batchlabel.templates import find_template
-from batchlabel.trace import forward
 from batchlabel.web import origin_page_html
 
 DEMO_GTIN = "09506000134352"  # GS1's own example GTIN

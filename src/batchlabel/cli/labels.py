@@ -9,10 +9,10 @@ from rich.table import Table
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
+from batchlabel.labels.templates import find_template, list_templates, load_template
 from batchlabel.models import RELEASED
 from batchlabel.render import SHEETS
-from batchlabel.rendering import FORMATS, batch_labels, render_files
-from batchlabel.templates import find_template, list_templates, load_template
+from batchlabel.services.label_files import FORMATS, batch_labels, render_files
 
 
 @cli.group()

@@ -9,12 +9,12 @@ from rich.table import Table
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
 from batchlabel.errors import InputError, PrinterError
+from batchlabel.labels.templates import find_template
 from batchlabel.printers import open_printer
 from batchlabel.printers.cups import cups_queues
-from batchlabel.printing import PrintOutcome, resolve_printer, run_job, start_job
+from batchlabel.services.printing import PrintOutcome, resolve_printer, run_job, start_job
 from batchlabel.store import Store
-from batchlabel.store.printing import PrintJob
-from batchlabel.templates import find_template
+from batchlabel.store.print_jobs import PrintJob
 
 
 @cli.group()

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, marked, parse_date, pass_app
+from batchlabel.codes.serial_formats import DEFAULT_LOT_FORMAT, DEFAULT_SERIAL_FORMAT
 from batchlabel.errors import InputError
 from batchlabel.models import (
     BATCH_STATUSES,
@@ -23,7 +24,6 @@ from batchlabel.models import (
     Batch,
     Product,
 )
-from batchlabel.serials import DEFAULT_LOT_FORMAT, DEFAULT_SERIAL_FORMAT
 from batchlabel.store import Store
 
 STATUS_STYLE = {

@@ -18,8 +18,9 @@ from rich.text import Text
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, pass_app
 from batchlabel.cli.records import STATUS_STYLE
-from batchlabel.decoding import codes_in_file
-from batchlabel.receiving import (
+from batchlabel.codes.images import codes_in_file
+from batchlabel.services.lookup import NONE, Resolution, Resolver
+from batchlabel.services.receiving import (
     DUPLICATE,
     NOT_RELEASED,
     UNEXPECTED,
@@ -28,7 +29,6 @@ from batchlabel.receiving import (
     ScanOutcome,
     read_expected,
 )
-from batchlabel.scanning import NONE, Resolution, Resolver
 
 END_WORDS = {"done", "end", "quit", "exit"}
 

@@ -23,20 +23,26 @@ from batchlabel.cli.context import (
     pass_app,
 )
 from batchlabel.cli.records import batch, batch_dict, now_status, product, styled_status
-from batchlabel.codes import carton_code
+from batchlabel.codes.gs1 import make_sscc, validate_ai82
+from batchlabel.codes.scans import carton_code
 from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
-from batchlabel.files import ensure_folder
-from batchlabel.gs1 import make_sscc, validate_ai82
 from batchlabel.models import MaterialLot
-from batchlabel.quality import file_complaint, recipe_for, record_check, record_step, release
-from batchlabel.recall import apply_recall, plan_recall, write_recall_list
-from batchlabel.recipes import load_recipe
-from batchlabel.scanning import Resolver
+from batchlabel.outputs import ensure_folder
+from batchlabel.services.lookup import Resolver
+from batchlabel.services.quality import (
+    file_complaint,
+    recipe_for,
+    record_check,
+    record_step,
+    release,
+)
+from batchlabel.services.recall import apply_recall, plan_recall, write_recall_list
+from batchlabel.services.recipes import load_recipe
+from batchlabel.services.trace import Node, find_target, named_lot, trace
 from batchlabel.store import Store
-from batchlabel.trace import Node, find_target, named_lot, trace
 
 # -- materials ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 # Autoescaped: product names, supplier lots and reasons are typed by people.
 _documents = Environment(
-    loader=PackageLoader("batchlabel.documents"), autoescape=select_autoescape(["html"])
+    loader=PackageLoader("batchlabel.documents", "html"), autoescape=select_autoescape(["html"])
 )
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from batchlabel.documents import render_html
-from batchlabel.files import atomic_binary_file, atomic_text_file
+from batchlabel.fonts import font_file
 from batchlabel.models import PRINTED, VOIDED, Batch, Product
-from batchlabel.quality import ComplaintOutcome, latest_results, recipe_for
+from batchlabel.outputs import atomic_binary_file, atomic_text_file
+from batchlabel.services.quality import ComplaintOutcome, latest_results, recipe_for
 from batchlabel.store import Store
 
 FORMATS = ("md", "html", "pdf")
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
 
 
 @dataclass
@@ -161,8 +161,8 @@ def write_report_pdf(report: BatchReport, path: Path) -> None:
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "", str(font_file()))
+    pdf.add_font("DejaVu", "B", str(font_file(bold=True)))
     pdf.set_title(report.title)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from batchlabel.files import atomic_text_file
-from batchlabel.gs1 import gtin14
+from batchlabel.codes.gs1 import gtin14
+from batchlabel.outputs import atomic_text_file
 from batchlabel.store import Store
 
 GS1_DOMAIN = "https://id.gs1.org"

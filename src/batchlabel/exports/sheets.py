@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from batchlabel.spreadsheet import write_csv
+from batchlabel.exports.spreadsheet import write_csv
 from batchlabel.store import Store
 
 SHEETS = ("lots", "units")

@@ -26,7 +26,7 @@ class Printer(Protocol):
 def open_printer(uri: str, timeout: float = 5.0) -> Printer:
     """A printer for ``uri``: tcp://HOST[:PORT], cups://QUEUE[?pdf], file:///PATH, or '-'."""
     from batchlabel.printers.cups import CupsPrinter
-    from batchlabel.printers.files import FilePrinter, StdoutPrinter
+    from batchlabel.printers.file import FilePrinter, StdoutPrinter
     from batchlabel.printers.tcp import TcpPrinter
 
     if uri == "-":

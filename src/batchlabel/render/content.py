@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batchlabel.codes.gs1 import bracketed, gtin14, human_readable
 from batchlabel.errors import TemplateError
-from batchlabel.gs1 import bracketed, gtin14, human_readable
-from batchlabel.labels import LabelData
-from batchlabel.templates import Element, Template
+from batchlabel.labels.data import LabelData
+from batchlabel.labels.templates import Element, Template
 
 
 @dataclass(frozen=True)

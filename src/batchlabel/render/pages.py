@@ -14,8 +14,8 @@ from typing import BinaryIO
 from PIL import Image
 
 from batchlabel.errors import InputError, TemplateError
+from batchlabel.labels.templates import Template
 from batchlabel.render.geometry import dots
-from batchlabel.templates import Template
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from batchlabel.errors import TemplateError
-from batchlabel.labels import LabelData
+from batchlabel.labels.data import LabelData
+from batchlabel.labels.templates import Element, Template
 from batchlabel.render.content import check_label, symbol_content, where
 from batchlabel.render.geometry import QUIET_ZONES, dots, module_dots
 from batchlabel.render.symbols import LINEAR, symbol_matrix
 from batchlabel.render.text import fit_text, font, line_image
-from batchlabel.templates import Element, Template
 
 HRI_SIZE_MM = 2.2
 WHITE, BLACK = 1, 0

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from batchlabel.errors import TemplateError
+from batchlabel.fonts import font_file
 
 LINE_SPACING = 1.15
 MIN_SHRINK = 0.5
@@ -17,8 +16,7 @@ MIN_SHRINK = 0.5
 
 @functools.cache
 def font_path(bold: bool) -> str:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return str(Path(str(resources.files("batchlabel"))) / "fonts" / name)
+    return str(font_file(bold))
 
 
 @functools.lru_cache(maxsize=64)

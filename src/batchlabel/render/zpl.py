@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from batchlabel.labels import LabelData
+from batchlabel.labels.data import LabelData
+from batchlabel.labels.templates import ATTRIBUTES, Element, Template
 from batchlabel.render.content import check_label, symbol_content, where
 from batchlabel.render.geometry import QUIET_ZONES, dots, module_dots
 from batchlabel.render.raster import HRI_SIZE_MM, _hri_dots, load_picture
 from batchlabel.render.text import fit_text, line_height, text_width
-from batchlabel.templates import ATTRIBUTES, Element, Template
 
 # ^FH with the default indicator "_": these characters become _XX hex escapes.
 _ESCAPES = {ord(c): f"_{ord(c):02X}" for c in "_^~\\"}

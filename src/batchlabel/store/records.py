@@ -11,8 +11,14 @@ from typing import Any
 
 import sqlite_utils
 
+from batchlabel.codes.gs1 import validate_ai82, validate_gtin
+from batchlabel.codes.serial_formats import (
+    DEFAULT_LOT_FORMAT,
+    DEFAULT_SERIAL_FORMAT,
+    CodeFormat,
+    parse_format,
+)
 from batchlabel.errors import ConflictError, InputError, NotFoundError
-from batchlabel.gs1 import validate_ai82, validate_gtin
 from batchlabel.models import (
     ALLOCATED,
     ALLOWED_TRANSITIONS,
@@ -27,18 +33,12 @@ from batchlabel.models import (
     Product,
     Unit,
 )
-from batchlabel.serials import (
-    DEFAULT_LOT_FORMAT,
-    DEFAULT_SERIAL_FORMAT,
-    CodeFormat,
-    parse_format,
-)
 from batchlabel.store.base import SQL_NOW, in_chunks, marks, now
 from batchlabel.store.catalogue import CatalogueRecords
 from batchlabel.store.connection import Transaction, connect, translated_errors
 from batchlabel.store.exports import ExportRecords
 from batchlabel.store.materials import MaterialRecords
-from batchlabel.store.printing import PrintRecords
+from batchlabel.store.print_jobs import PrintRecords
 from batchlabel.store.quality import QualityRecords
 from batchlabel.store.rows import BATCH_SELECT
 from batchlabel.store.rows import batch_from_row as _batch

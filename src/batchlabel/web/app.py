@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from batchlabel.digital_link import (
+from batchlabel.codes.digital_link import (
     LinkKeys,
     decompress,
     digital_link_keys,
@@ -34,8 +34,8 @@ from batchlabel.digital_link import (
 )
 from batchlabel.errors import BatchlabelError, InputError, NotFoundError
 from batchlabel.models import Actor
-from batchlabel.origin import Origin, find_origin
-from batchlabel.scanning import Resolver
+from batchlabel.services.lookup import Resolver
+from batchlabel.services.origin import Origin, find_origin
 from batchlabel.store import Store
 from batchlabel.web.links import (
     DATA_PREFIX,
@@ -73,7 +73,7 @@ STATUS_TEXT = {
     "recalled": "Recalled",
 }
 
-_pages = Environment(loader=PackageLoader("batchlabel.web"), autoescape=select_autoescape(["html"]))
+_pages = Environment(loader=PackageLoader("batchlabel.web", "html"), autoescape=select_autoescape(["html"]))
 
 
 class Site:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from batchlabel.gs1 import gtin14
+from batchlabel.codes.gs1 import gtin14
 from batchlabel.models import Batch, Product, Unit
-from batchlabel.origin import Origin
+from batchlabel.services.origin import Origin
 
 GS1_VOC = "https://gs1.org/voc/"
 PIP, DEFAULT_LINK = f"{GS1_VOC}pip", f"{GS1_VOC}defaultLink"

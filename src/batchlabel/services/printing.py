@@ -19,14 +19,14 @@ from batchlabel.errors import (
     PrinterError,
     PrinterNotSent,
 )
-from batchlabel.labels import DEFAULT_RESOLVER, LabelData, label_data
+from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
+from batchlabel.labels.templates import Template
 from batchlabel.models import RELEASED, VOIDED, Actor, Batch, Unit
 from batchlabel.printers import Printer, open_printer
 from batchlabel.render import compile_template, render_label, write_label_pdf
 from batchlabel.render.zpl import CompiledZpl
 from batchlabel.store import Store
-from batchlabel.store.printing import PrintJob
-from batchlabel.templates import Template
+from batchlabel.store.print_jobs import PrintJob
 
 CHUNK = 200
 Progress = Callable[[int], None]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from batchlabel.errors import TemplateError
-from batchlabel.labels import LabelData
+from batchlabel.labels.data import LabelData
 
 PLACEHOLDERS = (
     "product.name", "product.sku", "product.description", "sku", "lot", "serial", "gtin",
@@ -178,11 +178,8 @@ def _format_date(value: date, spec: str) -> str:
 
 
 def builtin_dir() -> Path:
-    """The templates shipped with batchlabel (the repository's templates/ folder)."""
-    packaged = Path(str(resources.files("batchlabel"))) / "builtin_templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
+    """The templates shipped inside the package (built from the repository's templates/)."""
+    return Path(str(resources.files("batchlabel.labels.builtin")))
 
 
 def template_dirs(extra: Path | None) -> list[Path]:

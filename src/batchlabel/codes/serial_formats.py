@@ -19,8 +19,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from batchlabel.codes.gs1 import AI82_CHARACTERS, validate_ai82
 from batchlabel.errors import InputError
-from batchlabel.gs1 import AI82_CHARACTERS, validate_ai82
 
 # Digits and capitals minus the look-alikes 0/O, 1/I/L: 31 symbols, about 4.95 bits each.
 UNAMBIGUOUS_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from batchlabel.gs1 import digital_link, gs1_fields, short_link
+from batchlabel.codes.gs1 import digital_link, gs1_fields, short_link
 from batchlabel.models import Batch, Product
 
 DEFAULT_RESOLVER = "http://localhost:8000"

@@ -15,11 +15,11 @@ from typing import Any
 
 from batchlabel.documents import render_html
 from batchlabel.errors import ConflictError, InputError
-from batchlabel.files import atomic_text_file, ensure_folder
+from batchlabel.exports.spreadsheet import write_csv
 from batchlabel.models import ALLOWED_TRANSITIONS, RECALLED, Actor, Batch
-from batchlabel.spreadsheet import write_csv
+from batchlabel.outputs import atomic_text_file, ensure_folder
+from batchlabel.services.trace import Target, downstream
 from batchlabel.store import Store
-from batchlabel.trace import Target, downstream
 
 RECALL_COLUMNS = ("customer", "shipment", "shipped_at", "carton", "sku", "gtin", "lot", "serial")
 

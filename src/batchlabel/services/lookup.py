@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from batchlabel.codes import QWERTZ_NOTE, ScannedCode, as_text, parse_scan, qwertz_alternative
+from batchlabel.codes.scans import QWERTZ_NOTE, ScannedCode, as_text, parse_scan, qwertz_alternative
+from batchlabel.codes.serial_formats import has_valid_check_character, parse_format
 from batchlabel.models import (
     IN_PRODUCTION,
     QUARANTINED,
@@ -24,7 +25,6 @@ from batchlabel.models import (
     Product,
     Unit,
 )
-from batchlabel.serials import has_valid_check_character, parse_format
 from batchlabel.store import Store
 
 UNIT, BATCH, PRODUCT, NONE = "unit", "batch", "product", "none"

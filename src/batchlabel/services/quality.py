@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.models import RELEASED, Actor, Batch, CheckResult
-from batchlabel.recipes import EMPTY_RECIPE, Check, Recipe, recipe_from_data
+from batchlabel.services.recipes import EMPTY_RECIPE, Check, Recipe, recipe_from_data
 from batchlabel.store import Store
 
 

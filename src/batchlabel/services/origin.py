@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from batchlabel.codes.gs1 import GTIN_LENGTHS, gs1_check_digit, validate_ai82
 from batchlabel.errors import InputError, NotFoundError
-from batchlabel.gs1 import GTIN_LENGTHS, gs1_check_digit, validate_ai82
 from batchlabel.models import (
     RECALLED,
     REJECTED,

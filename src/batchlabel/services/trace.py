@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from batchlabel.codes import carton_code
+from batchlabel.codes.scans import carton_code
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Batch, BatchInput, Carton, MaterialLot, Unit
-from batchlabel.quality import latest_results
-from batchlabel.scanning import UNIT, Resolver
+from batchlabel.services.lookup import UNIT, Resolver
+from batchlabel.services.quality import latest_results
 from batchlabel.store import Store
 
 MATERIAL, BATCH, CARTON = "material", "batch", "carton"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from batchlabel.files import atomic_text_file
+from batchlabel.outputs import atomic_text_file
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from batchlabel.errors import InputError
 from batchlabel.models import RELEASED, Actor
-from batchlabel.scanning import BATCH, NONE, PRODUCT, UNIT, Resolution, Resolver
+from batchlabel.services.lookup import BATCH, NONE, PRODUCT, UNIT, Resolution, Resolver
 
 DUPLICATE, UNKNOWN, NOT_RELEASED, UNEXPECTED, WARNING = (
     "duplicate", "unknown", "not_released", "unexpected", "warning",

@@ -19,8 +19,8 @@ from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_messages import GS1Message
 from biip.symbology import SymbologyIdentifier
 
+from batchlabel.codes.gs1 import gs1_check_digit, validate_ai82
 from batchlabel.errors import InputError
-from batchlabel.gs1 import gs1_check_digit, validate_ai82
 
 GS = "\x1d"
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from batchlabel.errors import InputError
-from batchlabel.labels import DEFAULT_RESOLVER, LabelData, label_data
+from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
+from batchlabel.labels.templates import Template
 from batchlabel.models import VOIDED, Batch
 from batchlabel.render import (
     SUPPORTED_DPI,
@@ -20,7 +21,6 @@ from batchlabel.render import (
 )
 from batchlabel.render.pages import sheet as sheet_layout
 from batchlabel.store import Store
-from batchlabel.templates import Template
 
 FORMATS = ("png", "pdf", "zpl")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
