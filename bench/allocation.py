@@ -10,6 +10,7 @@ import multiprocessing
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from batchlabel.errors import BatchlabelError
@@ -93,12 +94,14 @@ def _raw_station(db: str, count: int, start_at: float) -> tuple[list[str], int]:
     return serials, errors
 
 
-def _concurrent(target: object, db: str) -> tuple[float, int, int]:
+def _concurrent(
+    target: Callable[[str, int, float], tuple[list[str], int]], db: str
+) -> tuple[float, int, int]:
     context = multiprocessing.get_context("fork")
     start_at = time.time() + 1.0
     with context.Pool(PROCESSES) as pool:
         began = time.perf_counter()
-        results = pool.starmap(target, [(db, PER_PROCESS, start_at)] * PROCESSES)  # type: ignore[arg-type]
+        results = pool.starmap(target, [(db, PER_PROCESS, start_at)] * PROCESSES)
         seconds = time.perf_counter() - began - max(0.0, start_at - time.time() + 1.0) * 0
     serials = [s for got, _ in results for s in got]
     errors = sum(e for _, e in results)

@@ -50,7 +50,7 @@ def build(path: Path) -> None:
         )
         batch_ids = [r[0] for r in conn.execute("SELECT id FROM batches ORDER BY id")]
         half = len(batch_ids) // 2
-        inputs = []
+        inputs: list[tuple[int, int | None, int | None, str]] = []
         for index, batch_id in enumerate(batch_ids):
             for material in rng.sample(range(1, MATERIALS + 1), 3):
                 inputs.append((batch_id, material, None, now))

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from batchlabel.store import Store
@@ -27,8 +28,8 @@ SECONDS = 6.0
 
 
 def _load(
-    port: int, paths: list[str], accept: str, expect: int, out: multiprocessing.Queue
-) -> None:  # type: ignore[type-arg]
+    port: int, paths: list[str], accept: str, expect: int, out: multiprocessing.Queue[Any]
+) -> None:
     latencies: list[float] = []
     errors = [0]
     stop = time.perf_counter() + SECONDS

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from click.testing import CliRunner
@@ -46,8 +46,14 @@ class Result:
         return json.loads(self.stdout)
 
 
+class Run(Protocol):
+    """The ``run`` fixture: one batchlabel command against the test database."""
+
+    def __call__(self, *args: str, input: str | None = None) -> Result: ...
+
+
 @pytest.fixture
-def run(db_path: Path):  # type: ignore[no-untyped-def]
+def run(db_path: Path) -> Run:
     """Run a batchlabel command against the test database; returns exit code, stdout, stderr."""
 
     def invoke(*args: str, input: str | None = None) -> Result:

@@ -9,14 +9,16 @@ from pathlib import Path
 from PIL import Image
 
 from batchlabel.store import Store
-from tests.conftest import GTIN
+from tests.conftest import GTIN, Run
 
 
-def add_product(run) -> None:  # type: ignore[no-untyped-def]
+def add_product(run: Run) -> None:
     assert run("product", "add", "COL-M", "--name", "Collar", "--gtin", GTIN).exit_code == 0
 
 
-def test_photo_is_stored_phone_sized_without_metadata(run, tmp_path: Path, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_photo_is_stored_phone_sized_without_metadata(
+    run: Run, tmp_path: Path, db_path: Path
+) -> None:
     add_product(run)
     source = tmp_path / "big.jpg"
     exif = Image.Exif()
@@ -38,7 +40,7 @@ def test_photo_is_stored_phone_sized_without_metadata(run, tmp_path: Path, db_pa
         assert original.size == (3000, 1000) and small.size == (900, 300)
 
 
-def test_photo_bad_input(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_photo_bad_input(run: Run, tmp_path: Path) -> None:
     add_product(run)
     text = tmp_path / "notes.jpg"
     text.write_text("not a picture")
@@ -52,7 +54,7 @@ def test_photo_bad_input(run, tmp_path: Path) -> None:  # type: ignore[no-untype
         assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
 
 
-def test_withdraw_and_reinstate(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_withdraw_and_reinstate(run: Run, db_path: Path) -> None:
     add_product(run)
     assert run("product", "withdraw", "COL-M", "--reason", "discontinued").exit_code == 0
     twice = run("product", "withdraw", "COL-M", "--reason", "again")
@@ -76,7 +78,7 @@ def test_withdraw_and_reinstate(run, db_path: Path) -> None:  # type: ignore[no-
     assert kinds.count("product_withdrawn") == 1 and kinds.count("product_reinstated") == 1
 
 
-def test_withdraw_needs_a_reason(run) -> None:  # type: ignore[no-untyped-def]
+def test_withdraw_needs_a_reason(run: Run) -> None:
     add_product(run)
     missing = run("product", "withdraw", "COL-M")
     assert missing.exit_code == 2 and "--reason" in missing.stderr

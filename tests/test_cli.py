@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
-from tests.conftest import GTIN
+from tests.conftest import GTIN, Run
 
 
-def test_product_and_batch_flow_with_json(run) -> None:  # type: ignore[no-untyped-def]
+def test_product_and_batch_flow_with_json(run: Run) -> None:
     added = run("product", "add", "COL-M", "--name", "Collar M", "--gtin", GTIN, "--json")
     assert added.exit_code == 0, added.stderr
     assert added.json()["gtin"] == GTIN
@@ -41,14 +42,14 @@ def test_product_and_batch_flow_with_json(run) -> None:  # type: ignore[no-untyp
     assert shown["history"][-1]["reason"] == "QA ok"
 
 
-def test_product_without_gtin_has_null_gtin(run) -> None:  # type: ignore[no-untyped-def]
+def test_product_without_gtin_has_null_gtin(run: Run) -> None:
     run("product", "add", "TOTE", "--name", "Tote")
     doc = run("batch", "create", "TOTE", "--quantity", "1", "--json").json()
     assert doc["gtin"] is None
     assert doc["serials"] == ["000001"]
 
 
-def test_bad_input_exits_2_with_one_sentence(run) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_exits_2_with_one_sentence(run: Run) -> None:
     bad_gtin = run("product", "add", "X", "--name", "X", "--gtin", "09506000134353")
     assert bad_gtin.exit_code == 2
     assert bad_gtin.stderr.strip().count("\n") == 0
@@ -63,7 +64,7 @@ def test_bad_input_exits_2_with_one_sentence(run) -> None:  # type: ignore[no-un
     assert "Traceback" not in usage.stderr
 
 
-def test_forbidden_transition_exits_2(run) -> None:  # type: ignore[no-untyped-def]
+def test_forbidden_transition_exits_2(run: Run) -> None:
     run("product", "add", "X", "--name", "X")
     run("batch", "create", "X", "--lot", "L")
     assert run("batch", "reject", "L", "--reason", "stitching").exit_code == 0
@@ -72,7 +73,7 @@ def test_forbidden_transition_exits_2(run) -> None:  # type: ignore[no-untyped-d
     assert "is rejected and cannot become released" in again.stderr
 
 
-def test_recall_needs_a_reason(run) -> None:  # type: ignore[no-untyped-def]
+def test_recall_needs_a_reason(run: Run) -> None:
     run("product", "add", "X", "--name", "X")
     run("batch", "create", "X", "--lot", "L")
     run("batch", "release", "L")
@@ -83,7 +84,7 @@ def test_recall_needs_a_reason(run) -> None:  # type: ignore[no-untyped-def]
     assert run("batch", "show", "L", "--json").json()["status"] == "released"
 
 
-def test_installed_command_has_no_traceback_on_broken_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_installed_command_has_no_traceback_on_broken_database(tmp_path: Path) -> None:
     bogus = tmp_path / "x.db"
     bogus.write_text("not sqlite" * 100)
     done = subprocess.run(
@@ -95,7 +96,7 @@ def test_installed_command_has_no_traceback_on_broken_database(tmp_path) -> None
     assert done.stderr.startswith("Error: ") and "Traceback" not in done.stderr
 
 
-def test_typed_text_is_printed_as_typed_never_as_markup(run) -> None:  # type: ignore[no-untyped-def]
+def test_typed_text_is_printed_as_typed_never_as_markup(run: Run) -> None:
     # Square brackets are rich's markup: '[/x]' used to raise, '[large]' used to vanish.
     name, origin, text = "Tote [large] [/x]", "Hill [/] farm", "strap [bold]snapped[/]"
     added = run("product", "add", "TOTE", "--name", name)

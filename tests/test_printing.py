@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ import pytest
 from batchlabel.models import Actor
 from batchlabel.printers import open_printer, parse_host_status
 from batchlabel.store import Store
-from tests.conftest import GTIN
+from tests.conftest import GTIN, Run
 from tests.fakeprinter import Behaviour, FakePrinter
 
 
@@ -28,7 +28,7 @@ def printer() -> Iterator[FakePrinter]:
     fake.close()
 
 
-def setup_batch(run, status: str = "release", quantity: int = 5) -> None:  # type: ignore[no-untyped-def]
+def setup_batch(run: Run, status: str = "release", quantity: int = 5) -> None:
     run("product", "add", "COL", "--name", "Collar", "--gtin", GTIN)
     run("batch", "create", "COL", "--lot", "L1", "--quantity", str(quantity))
     if status:
@@ -39,13 +39,13 @@ def serials_in(labels: list[str]) -> list[str]:
     return [re.search(r"SN ([0-9A-Z]+)", label).group(1) for label in labels]  # type: ignore[union-attr]
 
 
-def wait_for(predicate, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], object], seconds: float = 10.0) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline and not predicate():
         time.sleep(0.05)
 
 
-def test_one_label_per_serial_in_order(run, printer: FakePrinter) -> None:  # type: ignore[no-untyped-def]
+def test_one_label_per_serial_in_order(run: Run, printer: FakePrinter) -> None:
     setup_batch(run)
     done = run("print", "L1", "--printer", printer.uri, "--json")
     assert done.exit_code == 0, done.stderr
@@ -54,7 +54,7 @@ def test_one_label_per_serial_in_order(run, printer: FakePrinter) -> None:  # ty
     assert serials_in(printer.labels()) == ["000001", "000002", "000003", "000004", "000005"]
 
 
-def test_printing_again_is_refused_without_reprint(run, printer: FakePrinter) -> None:  # type: ignore[no-untyped-def]
+def test_printing_again_is_refused_without_reprint(run: Run, printer: FakePrinter) -> None:
     setup_batch(run)
     run("print", "L1", "--printer", printer.uri, "--serials", "000001")
     again = run("print", "L1", "--printer", printer.uri, "--serials", "000001")
@@ -65,7 +65,7 @@ def test_printing_again_is_refused_without_reprint(run, printer: FakePrinter) ->
     assert serials_in(printer.labels()) == ["000001", "000001"]
 
 
-def test_unreleased_batch_does_not_print(run, printer: FakePrinter) -> None:  # type: ignore[no-untyped-def]
+def test_unreleased_batch_does_not_print(run: Run, printer: FakePrinter) -> None:
     setup_batch(run, status="quarantine")
     refused = run("print", "L1", "--printer", printer.uri)
     assert refused.exit_code == 2 and "is quarantined, not released" in refused.stderr
@@ -78,13 +78,13 @@ def test_unreleased_batch_does_not_print(run, printer: FakePrinter) -> None:  # 
     assert any(h.get("reason") == "QA sample" for h in history)
 
 
-def test_count_allocates_new_serials(run, printer: FakePrinter) -> None:  # type: ignore[no-untyped-def]
+def test_count_allocates_new_serials(run: Run, printer: FakePrinter) -> None:
     setup_batch(run, quantity=0)
     done = run("print", "L1", "--printer", printer.uri, "--count", "3", "--json").json()
     assert done["confirmed"] == ["000001", "000002", "000003"]
 
 
-def test_connection_lost_mid_job_then_resume(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_connection_lost_mid_job_then_resume(run: Run, db_path: Path) -> None:
     setup_batch(run, quantity=450)
     broken = FakePrinter(Behaviour(close_after_bytes=2000))
     first = run("print", "L1", "--printer", broken.uri)
@@ -104,7 +104,7 @@ def test_connection_lost_mid_job_then_resume(run, db_path: Path) -> None:  # typ
     assert resumed.json()["uncertain"] == []  # the uncertain ones were confirmed with this job
 
 
-def test_silent_printer_is_not_confirmed(run) -> None:  # type: ignore[no-untyped-def]
+def test_silent_printer_is_not_confirmed(run: Run) -> None:
     setup_batch(run, quantity=2)
     silent = FakePrinter(Behaviour(silent=True))
     done = run("print", "L1", "--printer", silent.uri, "--json")
@@ -122,7 +122,7 @@ def test_silent_printer_is_not_confirmed(run) -> None:  # type: ignore[no-untype
         (Behaviour(head_open=True), "print head up"),
     ],
 )
-def test_printer_faults_are_reported(run, behaviour: Behaviour, problem: str) -> None:  # type: ignore[no-untyped-def]
+def test_printer_faults_are_reported(run: Run, behaviour: Behaviour, problem: str) -> None:
     fake = FakePrinter(behaviour)
     setup_batch(run, quantity=1)
     check = run("printer", "check", fake.uri)
@@ -144,7 +144,7 @@ def test_host_status_parsing() -> None:
     assert ready.ready and ready.buffered_formats == 3
 
 
-def test_void_never_prints_again(run, printer: FakePrinter) -> None:  # type: ignore[no-untyped-def]
+def test_void_never_prints_again(run: Run, printer: FakePrinter) -> None:
     setup_batch(run, quantity=3)
     assert run("void", "000002", "--reason", "torn").exit_code == 0
     done = run("print", "L1", "--printer", printer.uri, "--json").json()
@@ -153,7 +153,7 @@ def test_void_never_prints_again(run, printer: FakePrinter) -> None:  # type: ig
     assert refused.exit_code == 2 and "voided" in refused.stderr
 
 
-def test_file_printer_and_unknown_printer(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_file_printer_and_unknown_printer(run: Run, tmp_path: Path) -> None:
     setup_batch(run, quantity=2)
     out = tmp_path / "labels.zpl"
     assert run("print", "L1", "--printer", f"file://{out}").exit_code == 0
@@ -189,8 +189,8 @@ run_job(store, 1, find_template("item-50x30"), Actor("p", "s"), SlowPrinter(open
 
 
 def test_killed_process_leaves_a_resumable_job(
-    run, db_path: Path, printer: FakePrinter, actor: Actor
-) -> None:  # type: ignore[no-untyped-def]
+    run: Run, db_path: Path, printer: FakePrinter, actor: Actor
+) -> None:
     setup_batch(run, quantity=1000)
     from batchlabel.labels.templates import find_template
     from batchlabel.services.printing import start_job
@@ -252,7 +252,7 @@ def cups_queue(printer: FakePrinter) -> Iterator[str]:
     subprocess.run(["lpadmin", "-x", queue], capture_output=True)
 
 
-def test_print_through_real_cups_raw_queue(run, printer: FakePrinter, cups_queue: str) -> None:  # type: ignore[no-untyped-def]
+def test_print_through_real_cups_raw_queue(run: Run, printer: FakePrinter, cups_queue: str) -> None:
     setup_batch(run, quantity=3)
     listed = run("printer", "list", "--json").json()
     assert cups_queue in listed["cups_queues"]
@@ -262,7 +262,7 @@ def test_print_through_real_cups_raw_queue(run, printer: FakePrinter, cups_queue
     assert serials_in(printer.labels()) == ["000001", "000002", "000003"]
 
 
-def test_unreachable_printer_leaves_labels_not_sent(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unreachable_printer_leaves_labels_not_sent(run: Run, db_path: Path) -> None:
     setup_batch(run, quantity=2)
     gone = FakePrinter()
     uri = gone.uri
@@ -275,7 +275,7 @@ def test_unreachable_printer_leaves_labels_not_sent(run, db_path: Path) -> None:
     assert pending == ["000001", "000002"] and sent == []
 
 
-def test_interrupted_job_error_carries_the_job_as_it_stands(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_interrupted_job_error_carries_the_job_as_it_stands(run: Run, db_path: Path) -> None:
     from batchlabel.labels.templates import find_template
     from batchlabel.services.printing import JobInterrupted, run_job, start_job
 

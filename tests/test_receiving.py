@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from batchlabel.store import Store
-from tests.conftest import GTIN
+from tests.conftest import GTIN, Run
 
 
-def setup(run, quantity: int = 3) -> list[str]:  # type: ignore[no-untyped-def]
+def setup(run: Run, quantity: int = 3) -> list[str]:
     assert run("product", "add", "COL-M", "--name", "Collar M", "--gtin", GTIN).exit_code == 0
     made = run("batch", "create", "COL-M", "--lot", "L1", "--quantity", str(quantity), "--json")
     assert made.exit_code == 0, made.stderr
@@ -27,7 +27,7 @@ def code(serial: str, lot: str = "L1") -> str:
     return f"(01){GTIN}(10){lot}(21){serial}"
 
 
-def test_resolve_json_and_exit_status(run) -> None:  # type: ignore[no-untyped-def]
+def test_resolve_json_and_exit_status(run: Run) -> None:
     serials = setup(run)
     good = run("resolve", code(serials[0]), "--json")
     assert good.exit_code == 0
@@ -49,7 +49,7 @@ def test_resolve_json_and_exit_status(run) -> None:  # type: ignore[no-untyped-d
     }
 
 
-def test_resolve_text_output_shouts_a_recall(run) -> None:  # type: ignore[no-untyped-def]
+def test_resolve_text_output_shouts_a_recall(run: Run) -> None:
     serials = setup(run)
     assert run("batch", "recall", "L1", "--reason", "loose buckle").exit_code == 0
     shown = run("resolve", code(serials[0]))
@@ -57,7 +57,7 @@ def test_resolve_text_output_shouts_a_recall(run) -> None:  # type: ignore[no-un
     assert "RECALLED" in shown.stdout and "set it aside" in shown.stdout
 
 
-def test_resolve_reads_photos_and_pdfs(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_resolve_reads_photos_and_pdfs(run: Run, tmp_path: Path) -> None:
     serials = setup(run, quantity=2)
     png = run("render", "L1", "--format", "png", "--out", str(tmp_path / "png"))
     pdf = run("render", "L1", "--format", "pdf", "--out", str(tmp_path / "pdf"))
@@ -87,7 +87,7 @@ def test_resolve_reads_photos_and_pdfs(run, tmp_path: Path) -> None:  # type: ig
     assert "Traceback" not in refused.stderr
 
 
-def test_receive_piped_against_an_expected_list(run, tmp_path: Path, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_receive_piped_against_an_expected_list(run: Run, tmp_path: Path, db_path: Path) -> None:
     serials = setup(run, quantity=3)
     assert run("product", "add", "TOTE", "--name", "Tote").exit_code == 0
     assert run("batch", "create", "TOTE", "--lot", "T1", "--quantity", "2").exit_code == 0
@@ -129,7 +129,7 @@ def test_receive_piped_against_an_expected_list(run, tmp_path: Path, db_path: Pa
     assert [e.kind for e in events][-1] == "receive_finished"
 
 
-def test_receive_plain_output_and_a_bad_expected_list(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_receive_plain_output_and_a_bad_expected_list(run: Run, tmp_path: Path) -> None:
     serials = setup(run, quantity=1)
     shown = run("receive", input=code(serials[0]) + "\n")
     assert shown.exit_code == 0
@@ -141,7 +141,7 @@ def test_receive_plain_output_and_a_bad_expected_list(run, tmp_path: Path) -> No
     assert "line 2" in refused.stderr and "NOPE-LOT" in refused.stderr
 
 
-def test_killed_receiving_session_keeps_every_scan(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_killed_receiving_session_keeps_every_scan(run: Run, db_path: Path) -> None:
     serials = setup(run, quantity=3)
     process = subprocess.Popen(
         [sys.executable, "-m", "batchlabel", "--db", str(db_path), "receive", "--json"],
@@ -163,7 +163,7 @@ def test_killed_receiving_session_keeps_every_scan(run, db_path: Path) -> None: 
     assert [e.serial for e in scanned] == serials
 
 
-def test_receive_survives_bytes_that_are_not_text(run, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_receive_survives_bytes_that_are_not_text(run: Run, db_path: Path) -> None:
     serials = setup(run, quantity=1)
     done = subprocess.run(
         [sys.executable, "-m", "batchlabel", "--db", str(db_path), "receive", "--json"],
@@ -178,7 +178,7 @@ def test_receive_survives_bytes_that_are_not_text(run, db_path: Path) -> None:  
     assert summary["summary"]["scans"] == 2
 
 
-def test_expected_quantity_and_token_name_are_checked(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_expected_quantity_and_token_name_are_checked(run: Run, tmp_path: Path) -> None:
     setup(run, quantity=1)
     zero = tmp_path / "zero.txt"
     zero.write_text("L1,0\n")

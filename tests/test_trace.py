@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from tests.conftest import GTIN
+from tests.conftest import GTIN, Run
 
 NODE = Path(__file__).parent / "node"
 
@@ -36,7 +36,7 @@ def unit_code(serial: str, lot: str = "C1") -> str:
 
 
 @pytest.fixture
-def workshop(run, tmp_path: Path):  # type: ignore[no-untyped-def]
+def workshop(run: Run, tmp_path: Path) -> Run:
     """Leather -> cut straps (S1) -> collars (C1, C2); buckles into C1 only."""
     recipe = tmp_path / "collar.toml"
     recipe.write_text(RECIPE)
@@ -62,13 +62,13 @@ def workshop(run, tmp_path: Path):  # type: ignore[no-untyped-def]
     return run
 
 
-def release(run, lot: str) -> None:  # type: ignore[no-untyped-def]
+def release(run: Run, lot: str) -> None:
     for args in (("stitching", "--pass"), ("length", "--value", "350")):
         assert run("batch", "check", lot, *args).exit_code == 0
     assert run("batch", "release", lot).exit_code == 0
 
 
-def ship_all(run) -> None:  # type: ignore[no-untyped-def]
+def ship_all(run: Run) -> None:
     """C1: 6 to Berlin in an SSCC carton, 2 scanned to Paris; C2: 4 to Paris."""
     release(run, "C1")
     release(run, "C2")
@@ -80,7 +80,7 @@ def ship_all(run) -> None:  # type: ignore[no-untyped-def]
     assert run("ship", "DN-2", "BOX-2", "BOX-3", "--customer", "Shop Paris").exit_code == 0
 
 
-def test_release_is_refused_until_required_checks_pass(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_release_is_refused_until_required_checks_pass(workshop: Run) -> None:
     run = workshop
     refused = run("batch", "release", "C1")
     assert refused.exit_code == 2
@@ -96,7 +96,7 @@ def test_release_is_refused_until_required_checks_pass(workshop) -> None:  # typ
     assert run("batch", "release", "C1", "--json").json()["status"] == "released"
 
 
-def test_release_override_is_recorded_with_what_it_skipped(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_release_override_is_recorded_with_what_it_skipped(workshop: Run) -> None:
     run = workshop
     assert run("batch", "release", "C2", "--override", " ").exit_code == 2
     assert (
@@ -124,20 +124,20 @@ def test_release_override_is_recorded_with_what_it_skipped(workshop) -> None:  #
         (("material", "receive", "thread", "--supplier", " ", "--lot", "T1"), "supplier name"),
     ],
 )  # fmt: skip
-def test_bad_input_gets_one_sentence(workshop, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_gets_one_sentence(workshop: Run, args: tuple[str, ...], message: str) -> None:
     result = workshop(*args)
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_steps_match_the_recipe_in_any_case(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_steps_match_the_recipe_in_any_case(workshop: Run) -> None:
     assert workshop("batch", "step", "C1", "burnish EDGES", "--notes", "beeswax").exit_code == 0
     history = workshop("batch", "show", "C1", "--json").json()["history"]
     assert {"step": "Burnish edges", "notes": "beeswax"}.items() <= history[-1].items()
 
 
-def test_ambiguous_material_lot_is_named_not_guessed(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_ambiguous_material_lot_is_named_not_guessed(workshop: Run) -> None:
     run = workshop
     assert (
         run("material", "receive", "thread", "--supplier", "Gütermann", "--lot", "H-1").exit_code
@@ -154,7 +154,7 @@ def test_ambiguous_material_lot_is_named_not_guessed(workshop) -> None:  # type:
     assert [c["lot"] for c in traced["forward"]["children"]] == ["C2"]
 
 
-def test_packing_conflicts(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_packing_conflicts(workshop: Run) -> None:
     run = workshop
     release(run, "C1")
     assert run("pack", "BOX-1", unit_code("000001")).exit_code == 0
@@ -175,7 +175,7 @@ def test_packing_conflicts(workshop) -> None:  # type: ignore[no-untyped-def]
     assert run("pack", "BOX-2", unit_code("000001")).exit_code == 0
 
 
-def test_only_released_batches_ship_and_shipped_cartons_are_closed(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_only_released_batches_ship_and_shipped_cartons_are_closed(workshop: Run) -> None:
     run = workshop
     assert run("pack", "BOX-1", "--lot", "C2", "--quantity", "2").exit_code == 0
     held = run("ship", "DN-9", "BOX-1", "--customer", "Shop")
@@ -197,7 +197,7 @@ def test_only_released_batches_ship_and_shipped_cartons_are_closed(workshop) -> 
     )
 
 
-def test_deep_trace_backward_and_forward(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_deep_trace_backward_and_forward(workshop: Run) -> None:
     run = workshop
     ship_all(run)
     assert run("batch", "step", "C1", "Cut").exit_code == 0
@@ -221,7 +221,9 @@ def test_deep_trace_backward_and_forward(workshop) -> None:  # type: ignore[no-u
     assert "Made from" in text and "Tannery Rossi" in text and "Shop Berlin" in text
 
 
-def test_recall_of_a_material_reaches_every_batch_and_customer(workshop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_recall_of_a_material_reaches_every_batch_and_customer(
+    workshop: Run, tmp_path: Path
+) -> None:
     run = workshop
     ship_all(run)
     out = tmp_path / "recalls"
@@ -250,7 +252,7 @@ def test_recall_of_a_material_reaches_every_batch_and_customer(workshop, tmp_pat
     assert "RECALLED" in run("resolve", unit_code("000001")).stdout
 
 
-def test_recall_of_a_batch_reaches_the_batches_made_from_it(workshop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_recall_of_a_batch_reaches_the_batches_made_from_it(workshop: Run, tmp_path: Path) -> None:
     run = workshop
     result = run(
         "recall", "S1", "--reason", "strap cracked", "--out", str(tmp_path), "--json"
@@ -260,7 +262,7 @@ def test_recall_of_a_batch_reaches_the_batches_made_from_it(workshop, tmp_path: 
     assert "needs a reason" in run("recall", "S1", "--reason", " ").stderr
 
 
-def test_complaints_flag_the_batch_for_review(workshop) -> None:  # type: ignore[no-untyped-def]
+def test_complaints_flag_the_batch_for_review(workshop: Run) -> None:
     run = workshop
     first = run("complaint", unit_code("000003"), "--text", "buckle loose")
     assert first.exit_code == 0 and "1 so far" in first.stdout
@@ -276,7 +278,7 @@ def test_complaints_flag_the_batch_for_review(workshop) -> None:  # type: ignore
     assert "names no batch" in run("complaint", "COLLAR-M", "--text", "x").stderr
 
 
-def test_batch_report_in_three_formats(workshop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_batch_report_in_three_formats(workshop: Run, tmp_path: Path) -> None:
     run = workshop
     ship_all(run)
     for fmt in ("md", "html", "pdf"):
@@ -294,7 +296,7 @@ def test_batch_report_in_three_formats(workshop, tmp_path: Path) -> None:  # typ
     assert "Batch C1: Collar M" in text and "Tuscany, Italy" in text
 
 
-def test_epcis_export_is_valid_epcis_2(workshop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_epcis_export_is_valid_epcis_2(workshop: Run, tmp_path: Path) -> None:
     run = workshop
     ship_all(run)
     out = tmp_path / "events.json"
@@ -339,7 +341,7 @@ def test_epcis_validator_rejects_a_broken_document(tmp_path: Path) -> None:
     assert checked.returncode != 0
 
 
-def test_csv_export_defuses_formulas(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_export_defuses_formulas(run: Run, tmp_path: Path) -> None:
     assert run("product", "add", "EVIL", "--name", '=HYPERLINK("http://x","y")').exit_code == 0
     assert run("batch", "create", "EVIL", "--lot", "-5+3").exit_code == 0
     assert run("material", "receive", "@cmd", "--supplier", "+Sup", "--lot", "=1").exit_code == 0
@@ -357,7 +359,7 @@ def test_csv_export_defuses_formulas(run, tmp_path: Path) -> None:  # type: igno
     assert run("export", "csv", "--out", str(units), "--sheet", "units").exit_code == 0
 
 
-def test_export_to_a_missing_folder_leaves_no_file(workshop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_to_a_missing_folder_leaves_no_file(workshop: Run, tmp_path: Path) -> None:
     result = workshop("export", "csv", "--out", str(tmp_path / "nowhere" / "x.csv"))
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
@@ -374,7 +376,7 @@ def test_a_failed_write_leaves_no_half_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_recipe_file_mistakes_are_named(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_recipe_file_mistakes_are_named(run: Run, tmp_path: Path) -> None:
     assert run("product", "add", "A", "--name", "A").exit_code == 0
     cases = {
         "steps = [": "is not valid TOML",
@@ -389,7 +391,9 @@ def test_recipe_file_mistakes_are_named(run, tmp_path: Path) -> None:  # type: i
         assert result.exit_code == 2 and message in result.stderr, (text, result.stderr)
 
 
-def test_a_recall_whose_list_cannot_be_written_changes_nothing(workshop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_recall_whose_list_cannot_be_written_changes_nothing(
+    workshop: Run, tmp_path: Path
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     result = workshop("recall", "S1", "--reason", "strap cracked", "--out", str(blocker / "lists"))

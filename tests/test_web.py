@@ -275,7 +275,10 @@ def test_phone_browser_shows_origin_recall_and_404(site: Site, tmp_path: Path) -
             loaded = page.eval_on_selector("img.photo", "img => img.complete && img.naturalWidth")
             assert loaded == 900  # the photo loads under the page's content security policy
             width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= page.viewport_size["width"]  # readable without sideways scrolling
+            viewport = page.viewport_size
+            assert (
+                viewport is not None and width <= viewport["width"]
+            )  # readable without sideways scrolling
             page.screenshot(path=str(tmp_path / "unit.png"), full_page=True)
             assert (tmp_path / "unit.png").stat().st_size > 5_000
 

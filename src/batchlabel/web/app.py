@@ -73,7 +73,9 @@ STATUS_TEXT = {
     "recalled": "Recalled",
 }
 
-_pages = Environment(loader=PackageLoader("batchlabel.web", "html"), autoescape=select_autoescape(["html"]))
+_pages = Environment(
+    loader=PackageLoader("batchlabel.web", "html"), autoescape=select_autoescape(["html"])
+)
 
 
 class Site:
