@@ -10,7 +10,7 @@ import tracemalloc
 from pathlib import Path
 
 from batchlabel.labels.templates import find_template
-from batchlabel.models import Actor
+from batchlabel.models import Actor, LabelState
 from batchlabel.services.printing import run_job, start_job
 from batchlabel.store import Store
 from bench.common import Figure
@@ -36,7 +36,7 @@ def job(count: int) -> tuple[float, float]:
         seconds = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert outcome.confirmed and outcome.job.count("confirmed") == count
+        assert outcome.confirmed and outcome.job.count(LabelState.CONFIRMED) == count
         store.close()
     printer.close()
     return count / seconds, peak / 1e6

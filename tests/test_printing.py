@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from batchlabel.models import Actor
+from batchlabel.models import Actor, LabelState
 from batchlabel.printers import open_printer, parse_host_status
 from batchlabel.store import Store
 from tests.conftest import GTIN, Run
@@ -92,7 +92,10 @@ def test_connection_lost_mid_job_then_resume(run: Run, db_path: Path) -> None:
     assert first.exit_code == 1
     assert "not sent" in first.stderr and "--resume 1" in first.stderr
     store = Store.open(db_path)
-    uncertain, pending = store.job_serials(1, "sent"), store.job_serials(1, "pending")
+    uncertain, pending = (
+        store.job_serials(1, LabelState.SENT),
+        store.job_serials(1, LabelState.PENDING),
+    )
     store.close()
     assert len(uncertain) == 200 and len(pending) == 250  # first chunk left, the rest never did
     healthy = FakePrinter()
@@ -270,7 +273,7 @@ def test_unreachable_printer_leaves_labels_not_sent(run: Run, db_path: Path) -> 
     failed = run("print", "L1", "--printer", uri)
     assert failed.exit_code == 1 and "Cannot reach the printer" in failed.stderr
     store = Store.open(db_path)
-    pending, sent = store.job_serials(1, "pending"), store.job_serials(1, "sent")
+    pending, sent = store.job_serials(1, LabelState.PENDING), store.job_serials(1, LabelState.SENT)
     store.close()
     assert pending == ["000001", "000002"] and sent == []
 
@@ -289,4 +292,7 @@ def test_interrupted_job_error_carries_the_job_as_it_stands(run: Run, db_path: P
         run_job(store, job_id, template, actor)
     store.close()
     broken.close()
-    assert caught.value.job.count("sent") == 200 and caught.value.job.count("pending") == 250
+    assert (
+        caught.value.job.count(LabelState.SENT) == 200
+        and caught.value.job.count(LabelState.PENDING) == 250
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from batchlabel.errors import ConflictError, InputError, NotFoundError, StoreError
-from batchlabel.models import ALLOWED_TRANSITIONS, BATCH_STATUSES, Actor
+from batchlabel.models import ALLOWED_TRANSITIONS, Actor, BatchStatus
 from batchlabel.store import Store
 from tests.conftest import GTIN
 
@@ -129,9 +129,11 @@ def test_unknown_sku_and_lot(store: Store, actor: Actor) -> None:
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [(s, t) for s in BATCH_STATUSES for t in BATCH_STATUSES if s != t],
+    [(s, t) for s in BatchStatus for t in BatchStatus if s != t],
 )
-def test_each_status_transition(store: Store, actor: Actor, start: str, target: str) -> None:
+def test_each_status_transition(
+    store: Store, actor: Actor, start: BatchStatus, target: BatchStatus
+) -> None:
     store.add_product("A", "A", actor)
     batch = store.create_batch("A", actor, lot="L").batch
     # Walk to ``start`` through allowed steps.

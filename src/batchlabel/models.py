@@ -4,32 +4,79 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-# QA statuses grouped by meaning: only a released batch is fit to label and ship.
-IN_PRODUCTION = "in_production"
-QUARANTINED = "quarantined"
-RELEASED = "released"
-REJECTED = "rejected"
-RECALLED = "recalled"
-BATCH_STATUSES = (IN_PRODUCTION, QUARANTINED, RELEASED, REJECTED, RECALLED)
+
+class BatchStatus(StrEnum):
+    """A batch's QA status, grouped by meaning: only a released batch is fit to label and ship."""
+
+    IN_PRODUCTION = "in_production"
+    QUARANTINED = "quarantined"
+    RELEASED = "released"
+    REJECTED = "rejected"
+    RECALLED = "recalled"
+
 
 # Which QA decisions may follow which. Rejected and recalled are final: a recalled batch
 # that turns out fine is still a recalled batch in every record a regulator will ask for.
 # A batch still in production can be recalled: a material recall reaches it before it ships.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    IN_PRODUCTION: frozenset({QUARANTINED, RELEASED, REJECTED, RECALLED}),
-    QUARANTINED: frozenset({IN_PRODUCTION, RELEASED, REJECTED, RECALLED}),
-    RELEASED: frozenset({QUARANTINED, RECALLED}),
-    REJECTED: frozenset(),
-    RECALLED: frozenset(),
+ALLOWED_TRANSITIONS: dict[BatchStatus, frozenset[BatchStatus]] = {
+    BatchStatus.IN_PRODUCTION: frozenset(
+        {BatchStatus.QUARANTINED, BatchStatus.RELEASED, BatchStatus.REJECTED, BatchStatus.RECALLED}
+    ),
+    BatchStatus.QUARANTINED: frozenset(
+        {
+            BatchStatus.IN_PRODUCTION,
+            BatchStatus.RELEASED,
+            BatchStatus.REJECTED,
+            BatchStatus.RECALLED,
+        }
+    ),
+    BatchStatus.RELEASED: frozenset({BatchStatus.QUARANTINED, BatchStatus.RECALLED}),
+    BatchStatus.REJECTED: frozenset(),
+    BatchStatus.RECALLED: frozenset(),
 }
 
-# Unit states. A serial is never deleted or reused: a damaged label is voided.
-ALLOCATED = "allocated"
-PRINTED = "printed"
-VOIDED = "voided"
-UNIT_STATES = (ALLOCATED, PRINTED, VOIDED)
+
+class UnitState(StrEnum):
+    """A serial's life. A serial is never deleted or reused: a damaged label is voided."""
+
+    ALLOCATED = "allocated"
+    PRINTED = "printed"
+    VOIDED = "voided"
+
+
+class LabelState(StrEnum):
+    """One label of a print job. ``SENT`` means its bytes may have left and the printer has not
+    confirmed it since: uncertain, printed again only by an explicit reprint."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    VOIDED = "voided"
+
+
+class MatchKind(StrEnum):
+    """The deepest record a scanned code matched."""
+
+    UNIT = "unit"
+    BATCH = "batch"
+    PRODUCT = "product"
+    NONE = "none"
+
+
+class CodeKind(StrEnum):
+    """What a scanned or typed text turned out to be, before any record is looked up."""
+
+    GS1 = "gs1"
+    DIGITAL_LINK = "digital_link"
+    SHORT_LINK = "short_link"
+    GTIN = "gtin"
+    SSCC = "sscc"
+    TEXT = "text"
+    EMPTY = "empty"
 
 
 @dataclass(frozen=True)
@@ -62,15 +109,11 @@ class Batch:
     product_id: int
     sku: str
     lot: str
-    status: str
+    status: BatchStatus
     made_on: date
     best_before: date | None
     planned_quantity: int
     created_at: str
-
-    @property
-    def is_released(self) -> bool:
-        return self.status == RELEASED
 
 
 @dataclass(frozen=True)
@@ -78,7 +121,7 @@ class Unit:
     id: int
     batch_id: int
     serial: str
-    state: str
+    state: UnitState
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from batchlabel.codes.images import codes_in_file
 from batchlabel.documents.report import build_report, write_report
 from batchlabel.errors import BatchlabelError
 from batchlabel.labels.templates import find_template
+from batchlabel.models import LabelState
 from batchlabel.outputs import atomic_text_file
 from batchlabel.services.label_files import batch_labels, render_files
 from batchlabel.services.lookup import Resolver
@@ -140,7 +141,7 @@ def demo(app: AppContext, directory: Path) -> None:
             "Print job {} sent {} labels to the file printer [bold]{}[/] (ZPL; tcp:// and "
             "cups:// printers work alike).",
             job_id,
-            outcome.job.count("confirmed"),
+            outcome.job.count(LabelState.CONFIRMED),
             printer_file,
         )
         try:

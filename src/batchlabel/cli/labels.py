@@ -10,7 +10,7 @@ from rich.table import Table
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
 from batchlabel.labels.templates import find_template, list_templates, load_template
-from batchlabel.models import RELEASED
+from batchlabel.models import BatchStatus
 from batchlabel.render import SHEETS
 from batchlabel.services.label_files import FORMATS, batch_labels, render_files
 
@@ -155,7 +155,7 @@ def render(
         f"Rendered {result.labels} {chosen.name} label(s) of batch {batch.lot} as {fmt} "
         f"into {where} ({len(result.files)} file(s))."
     )
-    if batch.status != RELEASED:
+    if batch.status != BatchStatus.RELEASED:
         console.print(
             marked(
                 "[bold yellow]Note:[/] batch {} is {}; these files are a preview. "

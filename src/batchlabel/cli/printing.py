@@ -10,6 +10,7 @@ from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
 from batchlabel.errors import InputError, PrinterError
 from batchlabel.labels.templates import find_template
+from batchlabel.models import LabelState
 from batchlabel.printers import open_printer
 from batchlabel.printers.cups import cups_queues
 from batchlabel.services.printing import PrintOutcome, resolve_printer, run_job, start_job
@@ -151,7 +152,7 @@ def _run(
     store = app.store
     job = store.print_job(job_id)
     template = find_template(template_name, app.templates_dir)
-    pending = job.count("pending")
+    pending = job.count(LabelState.PENDING)
     with Progress(console=console, transient=True, disable=quiet) as bar:
         task = bar.add_task(f"Job {job_id}: printing", total=pending)
         device = open_printer(uri) if uri else None
@@ -177,18 +178,20 @@ def _report(store: Store, outcome: PrintOutcome, as_json: bool) -> None:
         emit_json(
             {
                 "job": job.id,
-                "confirmed": store.job_serials(job.id, "confirmed"),
-                "uncertain": store.job_serials(job.id, "sent"),
-                "pending": store.job_serials(job.id, "pending"),
+                "confirmed": store.job_serials(job.id, LabelState.CONFIRMED),
+                "uncertain": store.job_serials(job.id, LabelState.SENT),
+                "pending": store.job_serials(job.id, LabelState.PENDING),
                 "note": outcome.note,
             }
         )
     elif outcome.confirmed:
-        console.print(f"Job {job.id}: {job.count('confirmed')} label(s) printed and confirmed.")
+        console.print(
+            f"Job {job.id}: {job.count(LabelState.CONFIRMED)} label(s) printed and confirmed."
+        )
     if not outcome.confirmed:
         # Exit 1: the packer must look at the labels before going on.
         raise PrinterError(
-            f"Job {job.id}: {job.count('sent')} label(s) sent but not confirmed. {outcome.note} "
+            f"Job {job.id}: {job.count(LabelState.SENT)} label(s) sent but not confirmed. {outcome.note} "
             "Check them; reprint any that did not come out with 'batchlabel reprint SERIAL --reason TEXT'."
         )
 

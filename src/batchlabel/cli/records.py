@@ -14,24 +14,15 @@ from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, marked, parse_date, pass_app
 from batchlabel.codes.serial_formats import DEFAULT_LOT_FORMAT, DEFAULT_SERIAL_FORMAT
 from batchlabel.errors import InputError
-from batchlabel.models import (
-    BATCH_STATUSES,
-    QUARANTINED,
-    RECALLED,
-    REJECTED,
-    RELEASED,
-    Allocation,
-    Batch,
-    Product,
-)
+from batchlabel.models import Allocation, Batch, BatchStatus, Product
 from batchlabel.store import Store
 
 STATUS_STYLE = {
-    "in_production": "yellow",
-    QUARANTINED: "bold yellow",
-    RELEASED: "bold green",
-    REJECTED: "bold red",
-    RECALLED: "bold white on red",
+    BatchStatus.IN_PRODUCTION: "yellow",
+    BatchStatus.QUARANTINED: "bold yellow",
+    BatchStatus.RELEASED: "bold green",
+    BatchStatus.REJECTED: "bold red",
+    BatchStatus.RECALLED: "bold white on red",
 }
 
 
@@ -65,7 +56,7 @@ def allocation_dict(allocation: Allocation) -> dict[str, Any]:
     return {**batch_dict(allocation.batch, allocation.gtin), "serials": list(allocation.serials)}
 
 
-def styled_status(status: str) -> str:
+def styled_status(status: BatchStatus) -> str:
     """The status as markup for marked(): statuses are ours, so they need no escaping."""
     return f"[{STATUS_STYLE.get(status, '')}]{status}[/]"
 
@@ -267,7 +258,7 @@ def _span(serials: tuple[str, ...]) -> str:
 
 
 @batch.command("list")
-@click.option("--status", type=click.Choice(BATCH_STATUSES))
+@click.option("--status", type=click.Choice([s.value for s in BatchStatus]))
 @click.option("--sku", help="Only batches of this product.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
@@ -375,9 +366,11 @@ def _status_command(name: str, status: str, help_text: str) -> None:
             console.print(now_status(changed))
 
 
-_status_command("quarantine", QUARANTINED, "Hold a batch for QA: its labels do not print.")
-_status_command("reject", REJECTED, "Reject a batch after QA (final).")
-_status_command("recall", RECALLED, "Recall a released batch (final; needs --reason).")
+_status_command(
+    "quarantine", BatchStatus.QUARANTINED, "Hold a batch for QA: its labels do not print."
+)
+_status_command("reject", BatchStatus.REJECTED, "Reject a batch after QA (final).")
+_status_command("recall", BatchStatus.RECALLED, "Recall a released batch (final; needs --reason).")
 
 
 @cli.group()

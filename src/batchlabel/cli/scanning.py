@@ -19,7 +19,8 @@ from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, pass_app
 from batchlabel.cli.records import STATUS_STYLE
 from batchlabel.codes.images import codes_in_file
-from batchlabel.services.lookup import NONE, Resolution, Resolver
+from batchlabel.models import MatchKind
+from batchlabel.services.lookup import Resolution, Resolver
 from batchlabel.services.receiving import (
     DUPLICATE,
     NOT_RELEASED,
@@ -66,7 +67,7 @@ def resolve(
     else:
         for found in results:
             console.print(_describe(found))
-    if any(r.match == NONE for r in results):
+    if any(r.match == MatchKind.NONE for r in results):
         sys.exit(1)
 
 
@@ -162,7 +163,7 @@ def _scan_line(outcome: ScanOutcome) -> Text:
 
 def _describe(found: Resolution) -> Text:
     text = Text()
-    if found.match == NONE:
+    if found.match == MatchKind.NONE:
         text.append("no match ", style="bold red")
         text.append(f"{found.input!r}: {found.error}")
         for warning in found.warnings:
@@ -174,7 +175,7 @@ def _describe(found: Resolution) -> Text:
         text.append(f" · lot {found.lot}")
     if found.batch_status is not None:
         text.append(f" ({found.batch_status})", style=STATUS_STYLE.get(found.batch_status, ""))
-    if found.match == "unit":
+    if found.match == MatchKind.UNIT:
         text.append(f" · serial {found.serial} ({found.unit_state})")
     for warning in found.warnings:
         text.append(f"\n     ! {warning}", style="bold red")

@@ -21,6 +21,7 @@ from biip.symbology import SymbologyIdentifier
 
 from batchlabel.codes.gs1 import gs1_check_digit, validate_ai82
 from batchlabel.errors import InputError
+from batchlabel.models import CodeKind
 
 GS = "\x1d"
 
@@ -58,7 +59,7 @@ class ScannedCode:
     """A code as read: which identifiers it carries, or why it could not be read."""
 
     text: str  # the cleaned input
-    kind: str  # gs1, digital_link, short_link, gtin, sscc, text, empty
+    kind: CodeKind
     gtin: str | None = None
     lot: str | None = None
     serial: str | None = None
@@ -69,7 +70,7 @@ class ScannedCode:
 
     @property
     def readable(self) -> bool:
-        return self.error is None and self.kind != "empty"
+        return self.error is None and self.kind != CodeKind.EMPTY
 
 
 def as_text(raw: str) -> str:
@@ -89,11 +90,11 @@ def parse_scan(raw: str) -> ScannedCode:
     """Read one scan. A code that only reads once a QWERTZ mix-up is undone is read that
     way, with a note saying how to set the scanner."""
     code = _parse(clean(raw))
-    if code.kind in ("gs1", "digital_link", "short_link", "gtin", "sscc") and code.error is None:
+    if code.kind not in (CodeKind.TEXT, CodeKind.EMPTY) and code.error is None:
         return code
     if _QWERTZ_SIGNS.search(code.text):
         fixed = _parse(code.text.translate(_QWERTZ_TO_US))
-        if fixed.readable and fixed.kind != "text":
+        if fixed.readable and fixed.kind != CodeKind.TEXT:
             return _with_note(fixed, QWERTZ_NOTE)
     return code
 
@@ -102,7 +103,7 @@ def carton_code(text: str) -> tuple[str, str]:
     """A carton's (code, kind): an SSCC in any spelling a scanner sends, check digit
     verified (kind ``sscc``), or the maker's own carton code (kind ``internal``)."""
     code = parse_scan(text)
-    if code.kind == "sscc":
+    if code.kind == CodeKind.SSCC:
         if code.error:
             raise InputError(code.error)
         assert code.sscc is not None
@@ -132,11 +133,11 @@ def _with_note(code: ScannedCode, note: str) -> ScannedCode:
 
 def _parse(text: str) -> ScannedCode:
     if not text:
-        return ScannedCode(text, "empty", error="The scan was empty; scan the code again.")
+        return ScannedCode(text, CodeKind.EMPTY, error="The scan was empty; scan the code again.")
     if "\ufffd" in text:
         return ScannedCode(
             text,
-            "text",
+            CodeKind.TEXT,
             error="The scan holds bytes that are not text; set the scanner to send UTF-8 "
             "or plain ASCII, and scan again.",
         )
@@ -158,7 +159,7 @@ def _parse(text: str) -> ScannedCode:
             return _parse_sscc(text, body)
     if (symbology is not None and symbology.gs1_symbology is not None) or _looks_like_gs1(body):
         return _parse_gs1(text, body, hri=False)
-    return ScannedCode(text, "text")
+    return ScannedCode(text, CodeKind.TEXT)
 
 
 def _looks_like_gs1(body: str) -> bool:
@@ -176,20 +177,22 @@ def _parse_url(text: str, url: str) -> ScannedCode:
         if not segments or len(segments) > 3:
             return ScannedCode(
                 text,
-                "short_link",
+                CodeKind.SHORT_LINK,
                 error=f"The link '{url}' has no product code after /p/; scan the label again.",
             )
         sku, lot, serial = ([*segments, None, None])[:3]
-        return ScannedCode(text, "short_link", sku=sku, lot=lot, serial=serial)
+        return ScannedCode(text, CodeKind.SHORT_LINK, sku=sku, lot=lot, serial=serial)
     try:
         link = GS1DigitalLinkURI.parse(url)
     except ParseError as error:
         return ScannedCode(
             text,
-            "digital_link",
+            CodeKind.DIGITAL_LINK,
             error=f"The link '{url}' is not a GS1 Digital Link this can read ({_plain(error)}).",
         )
-    return _from_fields(text, "digital_link", [(e.ai.ai, e.value) for e in link.element_strings])
+    return _from_fields(
+        text, CodeKind.DIGITAL_LINK, [(e.ai.ai, e.value) for e in link.element_strings]
+    )
 
 
 def _parse_gs1(text: str, body: str, hri: bool) -> ScannedCode:
@@ -197,17 +200,17 @@ def _parse_gs1(text: str, body: str, hri: bool) -> ScannedCode:
         message = GS1Message.parse_hri(body) if hri else GS1Message.parse(body)
     except ParseError as error:
         return ScannedCode(
-            text, "gs1", error=f"'{_shown(body)}' is not valid GS1 data: {_plain(error)}"
+            text, CodeKind.GS1, error=f"'{_shown(body)}' is not valid GS1 data: {_plain(error)}"
         )
     fields = [(e.ai.ai, e.value) for e in message.element_strings]
     for ai, value in fields:
         key = {"00": "SSCC", "01": "GTIN", "02": "GTIN"}.get(ai)
         if key and (problem := _check_digit_problem(value, key)):
-            return ScannedCode(text, "gs1", error=problem)
-    return _from_fields(text, "gs1", fields)
+            return ScannedCode(text, CodeKind.GS1, error=problem)
+    return _from_fields(text, CodeKind.GS1, fields)
 
 
-def _from_fields(text: str, kind: str, fields: list[tuple[str, str]]) -> ScannedCode:
+def _from_fields(text: str, kind: CodeKind, fields: list[tuple[str, str]]) -> ScannedCode:
     values = dict(fields)
     gtin = values.get("01") or values.get("02")
     if gtin is None and "00" in values:  # a carton's label: read as the SSCC it carries
@@ -221,14 +224,14 @@ def _from_fields(text: str, kind: str, fields: list[tuple[str, str]]) -> Scanned
 
 def _parse_gtin(text: str, digits: str) -> ScannedCode:
     if problem := _check_digit_problem(digits, "GTIN"):
-        return ScannedCode(text, "gtin", error=problem)
-    return ScannedCode(text, "gtin", gtin=digits)
+        return ScannedCode(text, CodeKind.GTIN, error=problem)
+    return ScannedCode(text, CodeKind.GTIN, gtin=digits)
 
 
 def _parse_sscc(text: str, digits: str) -> ScannedCode:
     if problem := _check_digit_problem(digits, "SSCC"):
-        return ScannedCode(text, "sscc", error=problem)
-    return ScannedCode(text, "sscc", sscc=digits)
+        return ScannedCode(text, CodeKind.SSCC, error=problem)
+    return ScannedCode(text, CodeKind.SSCC, sscc=digits)
 
 
 @functools.lru_cache(maxsize=1024)  # a delivery repeats a few GTINs many times

@@ -13,7 +13,7 @@ from typing import Any
 
 from batchlabel.documents import render_html
 from batchlabel.fonts import font_file
-from batchlabel.models import PRINTED, VOIDED, Batch, Product
+from batchlabel.models import Batch, BatchStatus, Product, UnitState
 from batchlabel.outputs import atomic_binary_file, atomic_text_file
 from batchlabel.services.quality import ComplaintOutcome, latest_results, recipe_for
 from batchlabel.store import Store
@@ -99,9 +99,9 @@ def build_report(store: Store, batch: Batch) -> BatchReport:
     ]  # fmt: skip
     quantities = {
         "planned": batch.planned_quantity,
-        "produced": sum(counts.values()) - counts.get(VOIDED, 0),
-        "printed": counts.get(PRINTED, 0),
-        "voided": counts.get(VOIDED, 0),
+        "produced": sum(counts.values()) - counts.get(UnitState.VOIDED, 0),
+        "printed": counts.get(UnitState.PRINTED, 0),
+        "voided": counts.get(UnitState.VOIDED, 0),
         "shipped": shipped,
     }
     complaints = ComplaintOutcome(
@@ -128,7 +128,7 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 def report_markdown(report: BatchReport) -> str:
     lines = [f"# {_md_cell(report.title)}", ""]
-    if report.batch.status == "recalled":
+    if report.batch.status == BatchStatus.RECALLED:
         lines += ["**RECALLED**: this batch was recalled; do not sell or use its items.", ""]
     lines += _md_table(["", ""], [list(f) for f in report.facts()])
     lines += [
@@ -167,7 +167,7 @@ def write_report_pdf(report: BatchReport, path: Path) -> None:
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
-    if report.batch.status == "recalled":
+    if report.batch.status == BatchStatus.RECALLED:
         pdf.set_fill_color(176, 0, 32)
         pdf.set_text_color(255, 255, 255)
         pdf.set_font("DejaVu", "B", 12)

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from batchlabel.codes.gs1 import gtin14
+from batchlabel.models import UnitState
 from batchlabel.outputs import atomic_text_file
 from batchlabel.store import Store
 
@@ -78,7 +79,7 @@ def epcis_events(
             "epcList": [ids.unit(gtin, sku, lot_code, serial)],
             "action": "ADD",
             "bizStep": "commissioning",
-            "disposition": "inactive" if state == "voided" else "active",
+            "disposition": "inactive" if state == UnitState.VOIDED else "active",
         }
         yield event
     for gtin, sku, lot_code, units, at, inputs in store.export_inputs(since, lot):

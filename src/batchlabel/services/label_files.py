@@ -10,7 +10,7 @@ from pathlib import Path
 from batchlabel.errors import InputError
 from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
 from batchlabel.labels.templates import Template
-from batchlabel.models import VOIDED, Batch
+from batchlabel.models import Batch, UnitState
 from batchlabel.render import (
     SUPPORTED_DPI,
     compile_template,
@@ -55,13 +55,13 @@ def batch_labels(
         return [label_data(product, batch, None, resolver)] * max(1, copies)
     if serials:
         units = store.units_by_serials(batch, serials)
-        voided = [u.serial for u in units if u.state == VOIDED]
+        voided = [u.serial for u in units if u.state == UnitState.VOIDED]
         if voided:
             raise InputError(
                 f"Serial {voided[0]} is voided; voided serials never get a label again."
             )
     else:
-        units = [u for u in store.units(batch) if u.state != VOIDED]
+        units = [u for u in store.units(batch) if u.state != UnitState.VOIDED]
     if not units:
         raise InputError(
             f"Batch '{batch.lot}' has no serials to label; allocate some with "

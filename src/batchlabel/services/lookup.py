@@ -15,25 +15,22 @@ from typing import Any
 from batchlabel.codes.scans import QWERTZ_NOTE, ScannedCode, as_text, parse_scan, qwertz_alternative
 from batchlabel.codes.serial_formats import has_valid_check_character, parse_format
 from batchlabel.models import (
-    IN_PRODUCTION,
-    QUARANTINED,
-    RECALLED,
-    REJECTED,
-    VOIDED,
     Actor,
     Batch,
+    BatchStatus,
+    CodeKind,
+    MatchKind,
     Product,
     Unit,
+    UnitState,
 )
 from batchlabel.store import Store
 
-UNIT, BATCH, PRODUCT, NONE = "unit", "batch", "product", "none"
-
 _STATUS_WARNINGS = {
-    RECALLED: "RECALLED: batch {lot} of {sku} was recalled. Do not sell or use this item; set it aside.",
-    REJECTED: "REJECTED: batch {lot} of {sku} failed QA and must not be sold; set it aside.",
-    QUARANTINED: "QUARANTINED: batch {lot} of {sku} is on hold until QA decides; do not sell it yet.",
-    IN_PRODUCTION: "NOT RELEASED: batch {lot} of {sku} has not been released by QA; do not sell it yet.",
+    BatchStatus.RECALLED: "RECALLED: batch {lot} of {sku} was recalled. Do not sell or use this item; set it aside.",
+    BatchStatus.REJECTED: "REJECTED: batch {lot} of {sku} failed QA and must not be sold; set it aside.",
+    BatchStatus.QUARANTINED: "QUARANTINED: batch {lot} of {sku} is on hold until QA decides; do not sell it yet.",
+    BatchStatus.IN_PRODUCTION: "NOT RELEASED: batch {lot} of {sku} has not been released by QA; do not sell it yet.",
 }
 
 
@@ -42,14 +39,14 @@ class Resolution:
     """What one input matched. ``warnings`` are things a person must look at."""
 
     input: str
-    match: str = NONE
+    match: MatchKind = MatchKind.NONE
     gtin: str | None = None
     lot: str | None = None
     serial: str | None = None
     sku: str | None = None
     product_name: str | None = None
-    batch_status: str | None = None
-    unit_state: str | None = None
+    batch_status: BatchStatus | None = None
+    unit_state: UnitState | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     product_id: int | None = field(default=None, repr=False)
@@ -58,7 +55,7 @@ class Resolution:
     @property
     def alarm(self) -> bool:
         """Worth a beep: nothing matched, or something is wrong with what did."""
-        return self.match == NONE or bool(self.warnings)
+        return self.match == MatchKind.NONE or bool(self.warnings)
 
     def public(self) -> dict[str, Any]:
         """The JSON form: internal ids left out."""
@@ -85,19 +82,19 @@ class Resolver:
         if not code.readable:
             result.error = code.error
             return result
-        if code.kind == "sscc":
+        if code.kind == CodeKind.SSCC:
             result.error = (
                 f"SSCC {code.sscc} is a carton code, and no carton with it is recorded here; "
                 "scan an item's label instead."
             )
             return result
-        if code.kind == "text":
+        if code.kind == CodeKind.TEXT:
             return self._resolve_text(code, result)
         return self._resolve_identified(code, result)
 
     def unit_of(self, found: Resolution) -> Unit | None:
         """The unit record a resolution matched, None unless it matched one."""
-        if found.match != UNIT or found.product_id is None or found.serial is None:
+        if found.match != MatchKind.UNIT or found.product_id is None or found.serial is None:
             return None
         return self.store.unit(found.product_id, found.serial)
 
@@ -111,7 +108,7 @@ class Resolver:
             actor,
             found.product_id,
             found.batch_id,
-            found.serial if found.match == UNIT else None,
+            found.serial if found.match == MatchKind.UNIT else None,
             {"input": found.input, "match": found.match, "lot": found.lot, **detail},
         )
 
@@ -201,12 +198,12 @@ class Resolver:
     # -- filling in the answer -------------------------------------------------------------
 
     def _fill_product(self, result: Resolution, product: Product) -> None:
-        result.match = PRODUCT
+        result.match = MatchKind.PRODUCT
         result.product_id = product.id
         result.sku, result.gtin, result.product_name = product.sku, product.gtin, product.name
 
     def _fill_batch(self, result: Resolution, batch: Batch) -> None:
-        result.match = BATCH
+        result.match = MatchKind.BATCH
         result.batch_id = batch.id
         result.lot, result.batch_status = batch.lot, batch.status
         warning = _STATUS_WARNINGS.get(batch.status)
@@ -229,9 +226,9 @@ class Resolver:
                     "printed beside it: the label is wrong or copied; set the item aside."
                 )
         self._fill_batch(result, batch)
-        result.match = UNIT
+        result.match = MatchKind.UNIT
         result.unit_state = unit.state
-        if unit.state == VOIDED:
+        if unit.state == UnitState.VOIDED:
             result.warnings.insert(
                 0,
                 f"VOIDED: serial {unit.serial} was voided, so no item should carry this label; "

@@ -15,18 +15,16 @@ from typing import Any
 from batchlabel.codes.gs1 import GTIN_LENGTHS, gs1_check_digit, validate_ai82
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import (
-    RECALLED,
-    REJECTED,
-    VOIDED,
     Batch,
+    BatchStatus,
+    MatchKind,
     Product,
     PublicMaterial,
     PublicStep,
     Unit,
+    UnitState,
 )
 from batchlabel.store import Store
-
-UNIT, BATCH, PRODUCT = "unit", "batch", "product"
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,10 @@ class Origin:
 
     @property
     def recalled(self) -> bool:
-        return self.batch is not None and self.batch.status in (RECALLED, REJECTED)
+        return self.batch is not None and self.batch.status in (
+            BatchStatus.RECALLED,
+            BatchStatus.REJECTED,
+        )
 
     def public(self) -> dict[str, Any]:
         batch = self.batch
@@ -60,7 +61,7 @@ class Origin:
             },
             "serial": None
             if self.unit is None
-            else {"serial": self.unit.serial, "valid": self.unit.state != VOIDED},
+            else {"serial": self.unit.serial, "valid": self.unit.state != UnitState.VOIDED},
             "steps": [{"step": s.step, "on": s.on} for s in self.steps],
             "materials": [
                 {"kind": m.kind, "supplier": m.supplier, "origin": m.origin} for m in self.materials
@@ -91,13 +92,13 @@ def find_origin(
         raise NotFoundError("No product of this maker has this code.")
     batch, unit = store.code_records(product.id, lot, serial)
     if lot is None and unit is not None:  # /01/GTIN/21/SERIAL: a GTIN and serial suffice
-        match, batch = UNIT, store.batch_by_id(unit.batch_id)
+        match, batch = MatchKind.UNIT, store.batch_by_id(unit.batch_id)
     elif batch is None:
-        match, unit = PRODUCT, None
+        match, unit = MatchKind.PRODUCT, None
     elif unit is not None and unit.batch_id == batch.id:
-        match = UNIT
+        match = MatchKind.UNIT
     else:
-        match, unit = BATCH, None
+        match, unit = MatchKind.BATCH, None
     if not details:  # the resolver only needs to know what matched, and if it is on sale
         return Origin(match, product, batch, unit, withdrawn=store.is_withdrawn(product.id))
     shown = store.public_details(product.id, batch.id if batch else None)

@@ -21,7 +21,7 @@ from batchlabel.errors import (
 )
 from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
 from batchlabel.labels.templates import Template
-from batchlabel.models import RELEASED, VOIDED, Actor, Batch, Unit
+from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Unit, UnitState
 from batchlabel.printers import Printer, open_printer
 from batchlabel.render import compile_template, render_label, write_label_pdf
 from batchlabel.render.zpl import CompiledZpl
@@ -60,7 +60,7 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
 
 
 def check_release(batch: Batch, override_reason: str | None) -> None:
-    if batch.status != RELEASED and not override_reason:
+    if batch.status != BatchStatus.RELEASED and not override_reason:
         raise ConflictError(
             f"Batch '{batch.lot}' is {batch.status}, not released, so its labels do not print; "
             "release it, or add --allow-unreleased --reason TEXT."
@@ -102,8 +102,8 @@ def start_job(
             allocated = store.allocate(batch, count, actor).serials
             units = store.units_by_serials(batch, list(allocated))
         else:
-            units = [u for u in store.units(batch) if u.state == "allocated"]
-    voided = [u.serial for u in units if u.state == VOIDED]
+            units = [u for u in store.units(batch) if u.state == UnitState.ALLOCATED]
+    voided = [u.serial for u in units if u.state == UnitState.VOIDED]
     if voided:
         raise ConflictError(
             f"Serial {voided[0]} is voided; a voided serial never gets a label again."
@@ -112,7 +112,7 @@ def start_job(
         raise InputError(
             f"Batch '{batch.lot}' has no unprinted serials; use --count N to allocate new ones."
         )
-    reason = allow_unreleased if batch.status != RELEASED else None
+    reason = allow_unreleased if batch.status != BatchStatus.RELEASED else None
     return store.create_print_job(
         batch, template.name, printer_uri, dpi, units, len(units), actor, kind, reason
     )
@@ -139,18 +139,18 @@ def run_job(
     try:
         number, after = 0, -1
         # Pending labels are read a chunk at a time, so memory stays flat for any job size.
-        while chunk := store.job_labels(job_id, "pending", after, CHUNK):
+        while chunk := store.job_labels(job_id, LabelState.PENDING, after, CHUNK):
             number, after = number + 1, chunk[-1].position
             positions = [label.position for label in chunk]
             datas = [label_data(product, batch, label.serial, resolver) for label in chunk]
             payload = _payload(template, datas, job.dpi, compiled, quantity)
-            store.mark_labels(job_id, positions, "sent", actor)
+            store.mark_labels(job_id, positions, LabelState.SENT, actor)
             try:
                 printer.send(payload, name=f"job-{job_id}-{number:04d}")
             except PrinterError as error:
                 if isinstance(error, PrinterNotSent):
                     # Not one byte left: these labels are certainly unprinted.
-                    store.mark_labels(job_id, positions, "pending", actor)
+                    store.mark_labels(job_id, positions, LabelState.PENDING, actor)
                 raise _interrupted(store, job_id, str(error)) from None
             if progress:
                 progress(len(chunk))
@@ -181,10 +181,10 @@ def _payload(
 def _interrupted(store: Store, job_id: int, cause: str) -> JobInterrupted:
     """The error for a broken job, carrying the job as it stands now."""
     job = store.print_job(job_id)
-    uncertain = store.job_serials(job_id, "sent")
+    uncertain = store.job_serials(job_id, LabelState.SENT)
     message = (
-        f"{cause} Job {job.id}: {job.count('confirmed')} confirmed, {len(uncertain)} uncertain"
-        f" ({_list(uncertain)}), {job.count('pending')} not sent. Check the printed labels, then run "
+        f"{cause} Job {job.id}: {job.count(LabelState.CONFIRMED)} confirmed, {len(uncertain)} uncertain"
+        f" ({_list(uncertain)}), {job.count(LabelState.PENDING)} not sent. Check the printed labels, then run "
         f"'batchlabel print --resume {job.id}' for the ones not sent and "
         f"'batchlabel reprint SERIAL... --reason TEXT' for uncertain ones that did not come out."
     )

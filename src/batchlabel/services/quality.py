@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batchlabel.errors import ConflictError, InputError
-from batchlabel.models import RELEASED, Actor, Batch, CheckResult
+from batchlabel.models import Actor, Batch, BatchStatus, CheckResult
 from batchlabel.services.recipes import EMPTY_RECIPE, Check, Recipe, recipe_from_data
 from batchlabel.store import Store
 
@@ -118,7 +118,7 @@ def release(
             f" (skipped: {'; '.join(blockers)})" if blockers else ""
         )
         reason = f"{reason}; {note}" if reason else note
-    return store.set_status(batch, RELEASED, actor, reason)
+    return store.set_status(batch, BatchStatus.RELEASED, actor, reason)
 
 
 @dataclass(frozen=True)

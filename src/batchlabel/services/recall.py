@@ -16,7 +16,7 @@ from typing import Any
 from batchlabel.documents import render_html
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.exports.spreadsheet import write_csv
-from batchlabel.models import ALLOWED_TRANSITIONS, RECALLED, Actor, Batch
+from batchlabel.models import ALLOWED_TRANSITIONS, Actor, Batch, BatchStatus
 from batchlabel.outputs import atomic_text_file, ensure_folder
 from batchlabel.services.trace import Target, downstream
 from batchlabel.store import Store
@@ -35,7 +35,7 @@ class RecallPlan:
 
     @property
     def to_recall(self) -> list[Batch]:
-        return [b for b in self.batches if RECALLED in ALLOWED_TRANSITIONS[b.status]]
+        return [b for b in self.batches if BatchStatus.RECALLED in ALLOWED_TRANSITIONS[b.status]]
 
     @property
     def shipped_items(self) -> int:

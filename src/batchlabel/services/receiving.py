@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from batchlabel.errors import InputError
-from batchlabel.models import RELEASED, Actor
-from batchlabel.services.lookup import BATCH, NONE, PRODUCT, UNIT, Resolution, Resolver
+from batchlabel.models import Actor, BatchStatus, MatchKind
+from batchlabel.services.lookup import Resolution, Resolver
 
 DUPLICATE, UNKNOWN, NOT_RELEASED, UNEXPECTED, WARNING = (
     "duplicate", "unknown", "not_released", "unexpected", "warning",
@@ -62,7 +62,7 @@ def read_expected(path: Path, resolver: Resolver) -> list[ExpectedLine]:
                     "fix the line and start again."
                 )
         found = resolver.resolve(code)
-        if found.match == NONE or found.error:
+        if found.match == MatchKind.NONE or found.error:
             raise InputError(
                 f"{path}, line {number}: '{code}' does not match a record "
                 f"({(found.error or 'unknown code').rstrip('.')}); fix the line and start again."
@@ -92,14 +92,14 @@ class ReceivingSession:
         found = self.resolver.resolve(raw)
         outcome = ScanOutcome(len(self.outcomes) + 1, found)
         flags = outcome.flags
-        if found.match == NONE:
+        if found.match == MatchKind.NONE:
             flags.append(UNKNOWN)
         else:
-            if found.batch_status is not None and found.batch_status != RELEASED:
+            if found.batch_status is not None and found.batch_status != BatchStatus.RELEASED:
                 flags.append(NOT_RELEASED)
             if found.warnings:
                 flags.append(WARNING)
-            if found.match == UNIT:
+            if found.match == MatchKind.UNIT:
                 unit_key = _key(found)
                 if unit_key in self._seen_units:
                     flags.append(DUPLICATE)
@@ -116,7 +116,7 @@ class ReceivingSession:
 
     def _expected_line(self, found: Resolution) -> ExpectedLine | None:
         keys = []
-        if found.match == UNIT:
+        if found.match == MatchKind.UNIT:
             keys.append(_key(found))
         if found.batch_id is not None:
             keys.append(f"batch:{found.batch_id}")
@@ -132,7 +132,9 @@ class ReceivingSession:
     def summary(self) -> dict[str, Any]:
         counts: Counter[str] = Counter(flag for o in self.outcomes for flag in o.flags)
         received = sum(
-            1 for o in self.outcomes if o.resolution.match != NONE and DUPLICATE not in o.flags
+            1
+            for o in self.outcomes
+            if o.resolution.match != MatchKind.NONE and DUPLICATE not in o.flags
         )
         return {
             "session": self.session,
@@ -163,18 +165,18 @@ class ReceivingSession:
 
 
 def _key(found: Resolution) -> str:
-    if found.match == UNIT:
+    if found.match == MatchKind.UNIT:
         return f"unit:{found.product_id}:{found.serial}"
-    if found.match == BATCH:
+    if found.match == MatchKind.BATCH:
         return f"batch:{found.batch_id}"
-    if found.match == PRODUCT:
+    if found.match == MatchKind.PRODUCT:
         return f"product:{found.product_id}"
-    return "none"
+    return MatchKind.NONE
 
 
 def _label(found: Resolution) -> str:
-    if found.match == UNIT:
+    if found.match == MatchKind.UNIT:
         return f"{found.sku} lot {found.lot} serial {found.serial}"
-    if found.match == BATCH:
+    if found.match == MatchKind.BATCH:
         return f"{found.sku} lot {found.lot}"
     return f"{found.sku}"

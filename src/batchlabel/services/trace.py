@@ -13,8 +13,8 @@ from typing import Any
 
 from batchlabel.codes.scans import carton_code
 from batchlabel.errors import InputError, NotFoundError
-from batchlabel.models import Batch, BatchInput, Carton, MaterialLot, Unit
-from batchlabel.services.lookup import UNIT, Resolver
+from batchlabel.models import Batch, BatchInput, Carton, MatchKind, MaterialLot, Unit
+from batchlabel.services.lookup import Resolver
 from batchlabel.services.quality import latest_results
 from batchlabel.store import Store
 
@@ -52,7 +52,7 @@ class Target:
             return MATERIAL
         if self.carton:
             return CARTON
-        return UNIT if self.unit else BATCH
+        return MatchKind.UNIT if self.unit else BATCH
 
     @property
     def description(self) -> str:

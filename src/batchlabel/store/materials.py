@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from batchlabel.errors import ConflictError, InputError
-from batchlabel.models import RECALLED, REJECTED, Actor, Batch, BatchInput, MaterialLot
+from batchlabel.models import Actor, Batch, BatchInput, BatchStatus, MaterialLot
 from batchlabel.store.base import StoreBase, checked_text, marks, now
 
 _MATERIAL_SQL = (
@@ -136,7 +136,7 @@ class MaterialRecords(StoreBase):
         if input_batch is not None:
             if input_batch.id == batch.id:
                 raise InputError(f"Batch '{batch.lot}' cannot consume itself.")
-            if input_batch.status in (RECALLED, REJECTED):
+            if input_batch.status in (BatchStatus.RECALLED, BatchStatus.REJECTED):
                 raise ConflictError(
                     f"Batch '{input_batch.lot}' is {input_batch.status} and must not go into "
                     "another batch; choose another input."

@@ -6,11 +6,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from batchlabel.errors import ConflictError, InputError, NotFoundError
-from batchlabel.models import Actor, Batch, Unit
+from batchlabel.errors import ConflictError, NotFoundError
+from batchlabel.models import Actor, Batch, LabelState, Unit
 from batchlabel.store.base import StoreBase, in_chunks, marks
-
-JOB_LABEL_STATES = ("pending", "sent", "confirmed", "failed", "voided")
 
 
 @dataclass(frozen=True)
@@ -18,7 +16,7 @@ class JobLabel:
     position: int
     unit_id: int | None
     serial: str | None
-    state: str
+    state: LabelState
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ class PrintJob:
     reason: str | None
     counts: dict[str, int]
 
-    def count(self, state: str) -> int:
+    def count(self, state: LabelState) -> int:
         return self.counts.get(state, 0)
 
 
@@ -118,16 +116,17 @@ class PrintRecords(StoreBase):
             )
         return job_id
 
-    def mark_labels(self, job_id: int, positions: list[int], state: str, actor: Actor) -> None:
+    def mark_labels(
+        self, job_id: int, positions: list[int], state: LabelState, actor: Actor
+    ) -> None:
         """Move labels of a job to ``state``; 'sent' also marks their units printed."""
-        if state not in JOB_LABEL_STATES:
-            raise InputError(f"Unknown label state '{state}'.")
+        state = LabelState(state)
         with self.transaction() as conn:
             conn.executemany(
                 "UPDATE print_job_labels SET state = ? WHERE job_id = ? AND position = ?",
                 [(state, job_id, p) for p in positions],
             )
-            if state == "sent":
+            if state == LabelState.SENT:
                 conn.executemany(
                     "UPDATE units SET state = 'printed' WHERE state = 'allocated' AND id ="
                     " (SELECT unit_id FROM print_job_labels WHERE job_id = ? AND position = ?)",
@@ -172,11 +171,11 @@ class PrintRecords(StoreBase):
         )
 
     def job_labels(
-        self, job_id: int, state: str, after: int = -1, limit: int = 200
+        self, job_id: int, state: LabelState, after: int = -1, limit: int = 200
     ) -> list[JobLabel]:
         """The next ``limit`` labels of a job in ``state`` after position ``after``, in order."""
         return [
-            JobLabel(r["position"], r["unit_id"], r["serial"], r["state"])
+            JobLabel(r["position"], r["unit_id"], r["serial"], LabelState(r["state"]))
             for r in self._rows(
                 "SELECT l.position, l.unit_id, u.serial, l.state FROM print_job_labels l"
                 " LEFT JOIN units u ON u.id = l.unit_id"
@@ -185,7 +184,7 @@ class PrintRecords(StoreBase):
             )
         ]
 
-    def job_serials(self, job_id: int, state: str) -> list[str]:
+    def job_serials(self, job_id: int, state: LabelState) -> list[str]:
         """Serials of a job's labels in ``state`` (``#N`` for batch labels without one)."""
         return [
             r["serial"] or f"#{r['position']}"

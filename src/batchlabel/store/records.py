@@ -20,18 +20,15 @@ from batchlabel.codes.serial_formats import (
 )
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import (
-    ALLOCATED,
     ALLOWED_TRANSITIONS,
-    BATCH_STATUSES,
-    IN_PRODUCTION,
-    RECALLED,
-    UNIT_STATES,
     Actor,
     Allocation,
     Batch,
+    BatchStatus,
     Event,
     Product,
     Unit,
+    UnitState,
 )
 from batchlabel.store.base import SQL_NOW, in_chunks, marks, now
 from batchlabel.store.catalogue import CatalogueRecords
@@ -40,7 +37,7 @@ from batchlabel.store.exports import ExportRecords
 from batchlabel.store.materials import MaterialRecords
 from batchlabel.store.print_jobs import PrintRecords
 from batchlabel.store.quality import QualityRecords
-from batchlabel.store.rows import BATCH_SELECT
+from batchlabel.store.rows import BATCH_SELECT, unit_from_row
 from batchlabel.store.rows import batch_from_row as _batch
 from batchlabel.store.rows import product_from_row as _product
 from batchlabel.store.scanning import ScanRecords
@@ -299,7 +296,7 @@ class Store(
                     (
                         product.id,
                         lot,
-                        IN_PRODUCTION,
+                        BatchStatus.IN_PRODUCTION,
                         made_on.isoformat(),
                         best_before.isoformat() if best_before else None,
                         planned_quantity,
@@ -318,7 +315,7 @@ class Store(
                 product.id,
                 batch_id,
                 lot=lot,
-                status=IN_PRODUCTION,
+                status=BatchStatus.IN_PRODUCTION,
                 planned_quantity=planned_quantity,
             )
             serials: list[str] = []
@@ -407,12 +404,14 @@ class Store(
         )
         return _batch(rows[0]) if rows else None
 
-    def batches(self, status: str | None = None, sku: str | None = None) -> list[Batch]:
-        clauses, params = [], []
+    def batches(
+        self, status: BatchStatus | str | None = None, sku: str | None = None
+    ) -> list[Batch]:
+        clauses: list[str] = []
+        params: list[str] = []
         if status is not None:
-            _check_status(status)
             clauses.append("b.status = ?")
-            params.append(status)
+            params.append(_status(status))
         if sku is not None:
             clauses.append("p.sku = ?")
             params.append(sku)
@@ -423,10 +422,12 @@ class Store(
         )
         return [_batch(r) for r in rows]
 
-    def set_status(self, batch: Batch, status: str, actor: Actor, reason: str | None) -> Batch:
+    def set_status(
+        self, batch: Batch, status: BatchStatus | str, actor: Actor, reason: str | None
+    ) -> Batch:
         """Move a batch to a new QA status, if the rules allow it, and record who, when and why."""
-        _check_status(status)
-        if status == RECALLED and not (reason or "").strip():
+        status = _status(status)
+        if status == BatchStatus.RECALLED and not (reason or "").strip():
             raise InputError("A recall needs a reason: add --reason TEXT.")
         with self.transaction() as conn:
             (current,) = conn.execute(
@@ -462,12 +463,14 @@ class Store(
                 (current,) = conn.execute(
                     "SELECT status FROM batches WHERE id = ?", (batch.id,)
                 ).fetchone()
-                if RECALLED not in ALLOWED_TRANSITIONS[current]:
+                if BatchStatus.RECALLED not in ALLOWED_TRANSITIONS[current]:
                     continue
-                conn.execute("UPDATE batches SET status = ? WHERE id = ?", (RECALLED, batch.id))
+                conn.execute(
+                    "UPDATE batches SET status = ? WHERE id = ?", (BatchStatus.RECALLED, batch.id)
+                )
                 self._log(
                     conn, "status_changed", actor, batch.product_id, batch.id,
-                    **{"from": current, "to": RECALLED, "reason": reason, "cause": cause},
+                    **{"from": current, "to": BatchStatus.RECALLED, "reason": reason, "cause": cause},
                 )  # fmt: skip
                 changed.append(batch)
         now_recalled = self.batches_by_ids([b.id for b in changed])
@@ -569,20 +572,14 @@ class Store(
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [
-            Unit(r["id"], r["batch_id"], r["serial"], r["state"]) for r in self._rows(sql, params)
-        ]
+        return [unit_from_row(r) for r in self._rows(sql, params)]
 
     def unit(self, product_id: int, serial: str) -> Unit | None:
         rows = self._rows(
             "SELECT id, batch_id, serial, state FROM units WHERE product_id = ? AND serial = ?",
             [product_id, serial],
         )
-        return (
-            Unit(rows[0]["id"], rows[0]["batch_id"], rows[0]["serial"], rows[0]["state"])
-            if rows
-            else None
-        )
+        return unit_from_row(rows[0]) if rows else None
 
     def batches_by_ids(self, batch_ids: Sequence[int]) -> dict[int, Batch]:
         found: dict[int, Batch] = {}
@@ -596,7 +593,7 @@ class Store(
 
     def unit_counts_by_batch(self, batch_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         """Unit counts per state for many batches in one query."""
-        counts = {b: {state: 0 for state in UNIT_STATES} for b in batch_ids}
+        counts: dict[int, dict[str, int]] = {b: dict.fromkeys(UnitState, 0) for b in batch_ids}
         for chunk in in_chunks(list(batch_ids)):
             for r in self._rows(
                 "SELECT batch_id, state, count(*) AS n FROM units"
@@ -610,7 +607,7 @@ class Store(
         rows = self._rows(
             "SELECT state, count(*) AS n FROM units WHERE batch_id = ? GROUP BY state", [batch.id]
         )
-        counts = {state: 0 for state in (ALLOCATED, "printed", "voided")}
+        counts: dict[str, int] = dict.fromkeys(UnitState, 0)
         counts.update({r["state"]: r["n"] for r in rows})
         return counts
 
@@ -623,7 +620,7 @@ class Store(
                 f"SELECT id, batch_id, serial, state FROM units WHERE batch_id = ? AND serial IN ({marks(chunk)})",
                 [batch.id, *chunk],
             ):
-                found[r["serial"]] = Unit(r["id"], r["batch_id"], r["serial"], r["state"])
+                found[r["serial"]] = unit_from_row(r)
         unknown = [s for s in wanted if s not in found]
         if unknown:
             raise NotFoundError(
@@ -632,9 +629,12 @@ class Store(
         return [found[s] for s in wanted]
 
 
-def _check_status(status: str) -> None:
-    if status not in BATCH_STATUSES:
-        raise InputError(f"Unknown status '{status}'; use one of {', '.join(BATCH_STATUSES)}.")
+def _status(status: BatchStatus | str) -> BatchStatus:
+    try:
+        return BatchStatus(status)
+    except ValueError:
+        known = ", ".join(BatchStatus)
+        raise InputError(f"Unknown status '{status}'; use one of {known}.") from None
 
 
 def _one(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[str, Any]:

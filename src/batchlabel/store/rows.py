@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from batchlabel.models import Batch, Product
+from batchlabel.models import Batch, BatchStatus, Product, Unit, UnitState
 
 
 def product_from_row(row: dict[str, Any]) -> Product:
@@ -34,9 +34,15 @@ def batch_from_row(row: dict[str, Any]) -> Batch:
         product_id=row["product_id"],
         sku=row["sku"],
         lot=row["lot"],
-        status=row["status"],
+        status=BatchStatus(row["status"]),
         made_on=date.fromisoformat(row["made_on"]),
         best_before=date.fromisoformat(row["best_before"]) if row["best_before"] else None,
         planned_quantity=row["planned_quantity"],
         created_at=row["created_at"],
+    )
+
+
+def unit_from_row(row: dict[str, Any]) -> Unit:
+    return Unit(
+        id=row["id"], batch_id=row["batch_id"], serial=row["serial"], state=UnitState(row["state"])
     )

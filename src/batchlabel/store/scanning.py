@@ -10,7 +10,7 @@ from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Actor, Batch, Unit
 from batchlabel.store.base import StoreBase
 from batchlabel.store.connection import translated_errors
-from batchlabel.store.rows import BATCH_SELECT, batch_from_row
+from batchlabel.store.rows import BATCH_SELECT, batch_from_row, unit_from_row
 
 
 class ScanRecords(StoreBase):
@@ -38,7 +38,13 @@ class ScanRecords(StoreBase):
                     "SELECT id, batch_id, serial, state FROM units WHERE product_id = ? AND serial = ?",
                     (product_id, serial),
                 ).fetchone()
-                unit = Unit(*found) if found is not None else None
+                unit = (
+                    unit_from_row(
+                        dict(zip(("id", "batch_id", "serial", "state"), found, strict=True))
+                    )
+                    if found is not None
+                    else None
+                )
         return batch, unit
 
     def units_with_serial(self, serial: str) -> list[tuple[int, Unit]]:
@@ -49,9 +55,7 @@ class ScanRecords(StoreBase):
             " WHERE product_id IN (SELECT id FROM products) AND serial = ?",
             [serial],
         )
-        return [
-            (r["product_id"], Unit(r["id"], r["batch_id"], r["serial"], r["state"])) for r in rows
-        ]
+        return [(r["product_id"], unit_from_row(r)) for r in rows]
 
     def units_anywhere(self, serials: Sequence[str], sku: str | None = None) -> list[Unit]:
         """Units named by serial alone (void, reprint), each of exactly one product."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from batchlabel.errors import ConflictError, InputError, NotFoundError
-from batchlabel.models import RECALLED, REJECTED, RELEASED, VOIDED, Actor, Carton, Shipment
+from batchlabel.models import Actor, BatchStatus, Carton, Shipment, UnitState
 from batchlabel.store.base import StoreBase, checked_text, in_chunks, marks, now
 
 _CARTON_SQL = (
@@ -71,7 +71,7 @@ class ShippingRecords(StoreBase):
                         "SELECT u.id FROM units u LEFT JOIN carton_units cu ON cu.unit_id = u.id"
                         " WHERE u.batch_id = ? AND u.state != ? AND cu.unit_id IS NULL"
                         " ORDER BY u.id LIMIT ?",
-                        (batch_id, VOIDED, quantity),
+                        (batch_id, UnitState.VOIDED, quantity),
                     )
                 ]
                 if len(picked) < quantity:
@@ -114,12 +114,12 @@ class ShippingRecords(StoreBase):
                 "SELECT u.serial, u.state, b.lot, b.status FROM units u"
                 f" JOIN batches b ON b.id = u.batch_id WHERE u.id IN ({marks(chunk)})"
                 " AND (u.state = ? OR b.status IN (?, ?)) LIMIT 1",
-                [*chunk, VOIDED, RECALLED, REJECTED],
+                [*chunk, UnitState.VOIDED, BatchStatus.RECALLED, BatchStatus.REJECTED],
             ).fetchone()
             if unfit is None:
                 continue
             serial, state, lot, status = unfit
-            if state == VOIDED:
+            if state == UnitState.VOIDED:
                 raise ConflictError(f"Serial {serial} was voided; it cannot be packed.")
             raise ConflictError(
                 f"Batch {lot} is {status}; its items must not be packed (serial {serial}). "
@@ -221,7 +221,7 @@ class ShippingRecords(StoreBase):
                 " JOIN units u ON u.id = cu.unit_id JOIN batches b ON b.id = u.batch_id"
                 f" JOIN cartons c ON c.id = cu.carton_id WHERE cu.carton_id IN ({marks(ids)})"
                 " AND b.status != ?",
-                [*ids, RELEASED],
+                [*ids, BatchStatus.RELEASED],
             ).fetchone()
             if held:
                 raise ConflictError(

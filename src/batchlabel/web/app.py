@@ -33,7 +33,7 @@ from batchlabel.codes.digital_link import (
     short_link_keys,
 )
 from batchlabel.errors import BatchlabelError, InputError, NotFoundError
-from batchlabel.models import Actor
+from batchlabel.models import Actor, BatchStatus
 from batchlabel.services.lookup import Resolver
 from batchlabel.services.origin import Origin, find_origin
 from batchlabel.store import Store
@@ -66,11 +66,11 @@ SECURITY_HEADERS = {
 }
 ALLOW = "GET, HEAD, OPTIONS"
 STATUS_TEXT = {
-    "released": "Released by quality control",
-    "in_production": "Still in production: not yet released by quality control",
-    "quarantined": "On hold: quality control has not decided yet",
-    "rejected": "Rejected by quality control: this item must not be sold",
-    "recalled": "Recalled",
+    BatchStatus.RELEASED: "Released by quality control",
+    BatchStatus.IN_PRODUCTION: "Still in production: not yet released by quality control",
+    BatchStatus.QUARANTINED: "On hold: quality control has not decided yet",
+    BatchStatus.REJECTED: "Rejected by quality control: this item must not be sold",
+    BatchStatus.RECALLED: "Recalled",
 }
 
 _pages = Environment(
@@ -278,7 +278,7 @@ def origin_page_html(origin: Origin, maker: str | None) -> str:
     return _pages.get_template("origin.html").render(
         origin=origin,
         public=origin.public(),
-        status_text=STATUS_TEXT.get(status or "", ""),
+        status_text=STATUS_TEXT.get(BatchStatus(status), "") if status else "",
         maker=maker,
         photo_url=PHOTO_PREFIX + item_path(origin.product) if origin.has_photo else None,
     )
