@@ -12,6 +12,15 @@ class BatchlabelError(Exception):
 
     exit_code = 1
 
+    def __init__(self, message: str, *, needs: str | None = None, **facts: str) -> None:
+        """``message`` says what is wrong in the domain. ``needs`` names what would put it
+        right (a reason, a SKU to choose between products, another output folder), and
+        ``facts`` the values a face needs to say how: the command line turns them into the
+        option to type, the web station into the field to fill in."""
+        super().__init__(message)
+        self.needs = needs
+        self.facts = facts
+
 
 class InputError(BatchlabelError, ValueError):
     """The user gave something malformed: a wrong check digit, a bad date, a bad template."""

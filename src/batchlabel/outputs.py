@@ -23,7 +23,7 @@ def ensure_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise InputError(f"{folder} is a file, not a folder; choose another --out.") from None
+        raise InputError(f"{folder} is a file, not a folder.", needs="output") from None
     except OSError as error:
         raise _file_error(folder, error) from None
     return folder
@@ -45,9 +45,9 @@ def atomic_binary_file(path: Path) -> Iterator[IO[bytes]]:
 def _atomic(path: Path, mode: str, newline: str | None) -> Iterator[IO[str] | IO[bytes]]:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(f"The folder {folder} does not exist; create it or choose another --out.")
+        raise InputError(f"The folder {folder} does not exist.", needs="output")
     if path.is_dir():
-        raise InputError(f"{path} is a folder; give a file name with --out.")
+        raise InputError(f"{path} is a folder, not a file name.", needs="output")
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     except OSError as error:
@@ -78,7 +78,5 @@ def _file_error(path: Path, error: OSError) -> BatchlabelError:
             f"The disk is full while writing {path}; nothing was written. Free some space and run it again."
         )
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return BatchlabelError(
-            f"{path} cannot be written here (no permission); choose another --out."
-        )
+        return BatchlabelError(f"{path} cannot be written here (no permission).", needs="output")
     return BatchlabelError(f"Could not write {path}: {error.strerror or error}.")

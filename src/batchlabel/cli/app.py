@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from batchlabel.cli.context import AppContext, default_actor
+from batchlabel.cli.remedies import explain
 from batchlabel.errors import BatchlabelError
 from batchlabel.labels.data import DEFAULT_RESOLVER
 
@@ -28,7 +29,7 @@ class BatchlabelGroup(click.Group):
         except click.ClickException as error:
             _fail(_click_message(error), error.exit_code)
         except BatchlabelError as error:
-            _fail(str(error), error.exit_code)
+            _fail(explain(error), error.exit_code)
         except KeyboardInterrupt:
             _fail("Stopped; nothing half-done was saved.", 130)
         except BrokenPipeError:

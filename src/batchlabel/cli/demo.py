@@ -10,6 +10,7 @@ from rich.panel import Panel
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, marked, pass_app
+from batchlabel.cli.remedies import explain
 from batchlabel.cli.trace import as_rich_tree
 from batchlabel.codes.images import codes_in_file
 from batchlabel.documents.report import build_report, write_report
@@ -147,7 +148,7 @@ def demo(app: AppContext, directory: Path) -> None:
         try:
             start_job(store, tote_batch, template, f"file://{printer_file}", 203, actor)
         except BatchlabelError as error:
-            _step(6, "Printing the unreleased tote batch is refused: [italic]{}[/]", error)
+            _step(6, "Printing the unreleased tote batch is refused: [italic]{}[/]", explain(error))
         [scanned, *_] = codes_in_file(preview.files[0])
         found = Resolver(store).resolve(scanned)
         page = directory / "origin.html"

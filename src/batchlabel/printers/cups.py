@@ -56,7 +56,7 @@ class CupsPrinter:
             return PrinterStatus(True)
         return PrinterStatus(
             False,
-            detail=f"CUPS has no queue named '{self.queue}'; 'batchlabel printer list' shows them.",
+            detail=f"CUPS has no queue named '{self.queue}'; the printer list shows the queues it has.",
         )
 
     def close(self) -> None:

@@ -81,7 +81,7 @@ def write_sheet_pdf(
         )
     if not 0 <= skip < layout.per_page:
         raise InputError(
-            f"--skip must be between 0 and {layout.per_page - 1} for sheet {layout.name}."
+            f"The labels to skip on sheet {layout.name} must be between 0 and {layout.per_page - 1}."
         )
     pages: list[Image.Image] = []
     page: Image.Image | None = None

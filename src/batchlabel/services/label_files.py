@@ -35,7 +35,7 @@ class RenderResult:
 def check_dpi(dpi: int) -> int:
     if dpi not in SUPPORTED_DPI:
         raise InputError(
-            f"--dpi must be one of {', '.join(map(str, SUPPORTED_DPI))}, the resolutions label printers have."
+            f"The resolution must be one of {', '.join(map(str, SUPPORTED_DPI))} dpi, the resolutions label printers have."
         )
     return dpi
 
@@ -64,8 +64,9 @@ def batch_labels(
         units = [u for u in store.units(batch) if u.state != UnitState.VOIDED]
     if not units:
         raise InputError(
-            f"Batch '{batch.lot}' has no serials to label; allocate some with "
-            f"'batchlabel serials allocate {batch.lot} --count N'."
+            f"Batch '{batch.lot}' has no serials to label; allocate some first.",
+            needs="allocate",
+            lot=batch.lot,
         )
     return [
         label_data(product, batch, u.serial, resolver) for u in units for _ in range(max(1, copies))
@@ -84,10 +85,10 @@ def render_files(
 ) -> RenderResult:
     """Write the labels to ``out`` (a folder, made if needed) in ``fmt``."""
     if fmt not in FORMATS:
-        raise InputError(f"--format must be one of {', '.join(FORMATS)}.")
+        raise InputError(f"The label file format must be one of {', '.join(FORMATS)}.")
     check_dpi(dpi)
     if sheet is not None and fmt != "pdf":
-        raise InputError("--sheet only applies to --format pdf.")
+        raise InputError("Label sheets apply only to PDF files.")
     out.mkdir(parents=True, exist_ok=True)
     stem = _safe(labels[0].lot)
     if fmt == "png":

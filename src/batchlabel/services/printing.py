@@ -36,7 +36,7 @@ class JobInterrupted(PrinterError):
     """A job broke part-way; the message says which labels are in which state."""
 
     def __init__(self, message: str, job: PrintJob) -> None:
-        super().__init__(message)
+        super().__init__(message, needs="resume_or_reprint", job=str(job.id))
         self.job = job
 
 
@@ -54,7 +54,8 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
         return str(saved["uri"]), int(saved["dpi"])
     if "://" not in name_or_uri and name_or_uri != "-":
         raise InputError(
-            f"No printer named '{name_or_uri}'; add it with 'batchlabel printer add NAME URI' or give a URI."
+            f"No printer named '{name_or_uri}' is saved, and it is not a printer address.",
+            needs="printer",
         )
     return name_or_uri, None
 
@@ -62,8 +63,9 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
 def check_release(batch: Batch, override_reason: str | None) -> None:
     if batch.status != BatchStatus.RELEASED and not override_reason:
         raise ConflictError(
-            f"Batch '{batch.lot}' is {batch.status}, not released, so its labels do not print; "
-            "release it, or add --allow-unreleased --reason TEXT."
+            f"Batch '{batch.lot}' is {batch.status}, not released, so its labels do not print "
+            "unless someone records why.",
+            needs="unreleased_reason",
         )
 
 
@@ -109,9 +111,7 @@ def start_job(
             f"Serial {voided[0]} is voided; a voided serial never gets a label again."
         )
     if not units:
-        raise InputError(
-            f"Batch '{batch.lot}' has no unprinted serials; use --count N to allocate new ones."
-        )
+        raise InputError(f"Batch '{batch.lot}' has no unprinted serials.", needs="count")
     reason = allow_unreleased if batch.status != BatchStatus.RELEASED else None
     return store.create_print_job(
         batch, template.name, printer_uri, dpi, units, len(units), actor, kind, reason
@@ -184,9 +184,9 @@ def _interrupted(store: Store, job_id: int, cause: str) -> JobInterrupted:
     uncertain = store.job_serials(job_id, LabelState.SENT)
     message = (
         f"{cause} Job {job.id}: {job.count(LabelState.CONFIRMED)} confirmed, {len(uncertain)} uncertain"
-        f" ({_list(uncertain)}), {job.count(LabelState.PENDING)} not sent. Check the printed labels, then run "
-        f"'batchlabel print --resume {job.id}' for the ones not sent and "
-        f"'batchlabel reprint SERIAL... --reason TEXT' for uncertain ones that did not come out."
+        f" ({_list(uncertain)}), {job.count(LabelState.PENDING)} not sent. Check the printed labels, "
+        "then resume the job for the ones not sent and reprint, with a reason, the uncertain "
+        "ones that did not come out."
     )
     return JobInterrupted(message, job)
 

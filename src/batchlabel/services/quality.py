@@ -52,22 +52,24 @@ def record_check(
         listed = ", ".join(c.name for c in recipe.checks)
         raise InputError(
             f"'{name}' is not a check of {batch.sku}'s checklist"
-            + (f"; its checks are: {listed}." if listed else
-               "; load one with 'batchlabel product recipe SKU FILE'.")
-        )  # fmt: skip
+            + (f"; its checks are: {listed}." if listed else "; it has no checklist yet."),
+            needs=None if listed else "recipe",
+            sku=batch.sku,
+        )
     if check.is_measurement:
         if passed is not None:
             raise InputError(
-                f"Check '{check.name}' passes or fails by its limits ({check.limits}); "
-                "give --value only."
+                f"Check '{check.name}' passes or fails by its limits ({check.limits}), "
+                "so it takes a measured value, not pass or fail.",
+                needs="value",
             )
         if value is None:
             raise InputError(
-                f"Check '{check.name}' is a measurement ({check.limits}); give --value."
+                f"Check '{check.name}' is a measurement ({check.limits}).", needs="value"
             )
         passed = check.passes(value)
     elif passed is None:
-        raise InputError(f"Check '{check.name}' is pass/fail; give --pass or --fail.")
+        raise InputError(f"Check '{check.name}' is pass/fail.", needs="pass_or_fail")
     return store.record_check(batch, check.name, passed, value, notes, actor)
 
 
@@ -110,8 +112,8 @@ def release(
     blockers = release_blockers(store, batch)
     if blockers and not override:
         raise ConflictError(
-            f"Batch '{batch.lot}' cannot be released: {'; '.join(blockers)}. Record the checks "
-            "with 'batchlabel batch check', or release anyway with --override REASON."
+            f"Batch '{batch.lot}' cannot be released: {'; '.join(blockers)}.",
+            needs="checks_or_override",
         )
     if override:
         note = f"override: {override.strip()}" + (
@@ -142,7 +144,7 @@ def file_complaint(
 ) -> ComplaintOutcome:
     text = text.strip()
     if not text or len(text) > 2000:
-        raise InputError("Say what is wrong in --text (1 to 2,000 characters).")
+        raise InputError("A complaint says what is wrong in 1 to 2,000 characters.", needs="text")
     threshold = recipe_for(store, batch.product_id).complaint_threshold
     count = store.add_complaint(batch, kind, text, actor, threshold, unit_id, serial)
     return ComplaintOutcome(count, threshold)

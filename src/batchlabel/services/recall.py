@@ -71,7 +71,7 @@ def plan_recall(store: Store, target: Target) -> RecallPlan:
 def apply_recall(store: Store, plan: RecallPlan, reason: str, actor: Actor) -> RecallPlan:
     reason = reason.strip()
     if not reason:
-        raise InputError("A recall needs a reason: add --reason TEXT.")
+        raise InputError("A recall needs a reason.", needs="reason")
     if not plan.batches:
         raise ConflictError(f"No batch was made from {plan.target.description}; nothing to recall.")
     plan.recalled = store.recall_batches(plan.to_recall, reason, actor, plan.target.description)

@@ -78,7 +78,7 @@ def find_target(
         return named
     if supplier:
         raise NotFoundError(
-            f"No material lot '{text}' from {supplier} is recorded; 'batchlabel material list' shows them."
+            f"No material lot '{text}' from {supplier} is recorded.", needs="known_material"
         )
     return _target_from_code(store, text)
 
@@ -96,18 +96,19 @@ def named_lot(
     if len(materials) > 1:
         listed = "; ".join(f"{m.kind} from {m.supplier}" for m in materials)
         raise InputError(
-            f"Material lot '{text}' was received more than once ({listed}); add --supplier NAME."
+            f"Material lot '{text}' was received more than once ({listed}).", needs="supplier"
         )
     if materials and batches:
         raise InputError(
             f"'{text}' is both {materials[0].label} and a batch lot of {batches[0].sku}; "
-            "add --supplier NAME for the material or --sku SKU for the batch."
+            "say which one is meant.",
+            needs="supplier_or_sku",
         )
     if materials:
         return Target(material=materials[0])
     if len(batches) > 1:
         skus = ", ".join(sorted(b.sku for b in batches))
-        raise InputError(f"Lot '{text}' exists for several products ({skus}); add --sku SKU.")
+        raise InputError(f"Lot '{text}' exists for several products ({skus}).", needs="sku")
     return Target(batch=batches[0]) if batches else None
 
 

@@ -23,7 +23,7 @@ def store_error(error: sqlite3.DatabaseError, path: Path) -> StoreError:
     text = str(error)
     if not isinstance(error, sqlite3.OperationalError):
         return StoreError(
-            f"{path} is not a batchlabel database or is damaged ({error}); check the --db path."
+            f"{path} is not a batchlabel database or is damaged ({error}).", needs="database"
         )
     if "full" in text:
         return StoreError(

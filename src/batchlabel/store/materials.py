@@ -71,7 +71,7 @@ class MaterialRecords(StoreBase):
         supplier = checked_text(supplier, "supplier name", "'Tannery Rossi'")
         lot = checked_text(lot, "supplier's lot code", "H-2291", max_length=40)
         if quantity is not None and quantity <= 0:
-            raise InputError("The quantity must be more than zero, e.g. --quantity 12 m2.")
+            raise InputError("The quantity must be more than zero.", needs="quantity")
         if len(origin) > 200 or not origin.isprintable():
             raise InputError("The origin must be at most 200 printable characters.")
         with self.transaction() as conn:
@@ -84,8 +84,8 @@ class MaterialRecords(StoreBase):
                 )
             except sqlite3.IntegrityError:
                 raise ConflictError(
-                    f"{kind} lot {lot} from {supplier} is already recorded; "
-                    "'batchlabel material list' shows it."
+                    f"{kind} lot {lot} from {supplier} is already recorded.",
+                    needs="known_material",
                 ) from None
             self._log(
                 conn, "material_received", actor, material_kind=kind, supplier=supplier, lot=lot,

@@ -83,8 +83,10 @@ class PrintRecords(StoreBase):
                     ).fetchone()
                     if row:
                         raise ConflictError(
-                            f"Serial {row[0]} already has a label ({row[1]}); to print it again use "
-                            f"'batchlabel reprint {row[0]} --reason TEXT'."
+                            f"Serial {row[0]} already has a label ({row[1]}); it prints again only "
+                            "as a reprint with a reason.",
+                            needs="reprint",
+                            serial=row[0],
                         )
             cursor = conn.execute(
                 "INSERT INTO print_jobs (batch_id, template, printer, dpi, kind, reason, station, user,"
@@ -150,7 +152,7 @@ class PrintRecords(StoreBase):
     def print_job(self, job_id: int) -> PrintJob:
         rows = self._rows("SELECT * FROM print_jobs WHERE id = ?", [job_id])
         if not rows:
-            raise NotFoundError(f"No print job {job_id}; 'batchlabel jobs' lists them.")
+            raise NotFoundError(f"No print job {job_id}.", needs="known_job")
         job = rows[0]
         counts = {
             r["state"]: r["n"]

@@ -196,7 +196,7 @@ class Store(
     ) -> Product:
         validate_ai82(sku, "SKU", max_length=40)
         if not name.strip():
-            raise InputError("The product name is empty; give it with --name.")
+            raise InputError("The product name is empty.", needs="name")
         if gtin is not None:
             validate_gtin(gtin)
         parse_format(lot_format, "lot")
@@ -235,9 +235,7 @@ class Store(
     def product(self, sku: str) -> Product:
         found = self.find_product(sku)
         if found is None:
-            raise NotFoundError(
-                f"No product with SKU '{sku}'; 'batchlabel product list' shows them."
-            )
+            raise NotFoundError(f"No product with SKU '{sku}'.", needs="known_product")
         return found
 
     def product_by_id(self, product_id: int) -> Product:
@@ -337,9 +335,7 @@ class Store(
             taken = conn.execute("SELECT 1 FROM batches WHERE lot = ?", (code,)).fetchone()
             if not taken:
                 return code
-        raise ConflictError(
-            f"Could not find a free lot code for '{product.sku}'; give one with --lot."
-        )
+        raise ConflictError(f"Could not find a free lot code for '{product.sku}'.", needs="lot")
 
     def _next_codes(
         self,
@@ -380,14 +376,10 @@ class Store(
         rows = self._rows(sql, params)
         if not rows:
             owner = f" for product '{sku}'" if sku else ""
-            raise NotFoundError(
-                f"No batch with lot '{lot}'{owner}; 'batchlabel batch list' shows them."
-            )
+            raise NotFoundError(f"No batch with lot '{lot}'{owner}.", needs="known_batch")
         if len(rows) > 1:
             skus = ", ".join(sorted(r["sku"] for r in rows))
-            raise InputError(
-                f"Lot '{lot}' exists for several products ({skus}); add --sku to choose one."
-            )
+            raise InputError(f"Lot '{lot}' exists for several products ({skus}).", needs="sku")
         return _batch(rows[0])
 
     def batch_by_id(self, batch_id: int) -> Batch:
@@ -428,7 +420,7 @@ class Store(
         """Move a batch to a new QA status, if the rules allow it, and record who, when and why."""
         status = _status(status)
         if status == BatchStatus.RECALLED and not (reason or "").strip():
-            raise InputError("A recall needs a reason: add --reason TEXT.")
+            raise InputError("A recall needs a reason.", needs="reason")
         with self.transaction() as conn:
             (current,) = conn.execute(
                 "SELECT status FROM batches WHERE id = ?", (batch.id,)
@@ -624,7 +616,9 @@ class Store(
         unknown = [s for s in wanted if s not in found]
         if unknown:
             raise NotFoundError(
-                f"Serial {unknown[0]!r} is not in batch '{batch.lot}'; 'batchlabel batch show {batch.lot}' lists its serials."
+                f"Serial {unknown[0]!r} is not in batch '{batch.lot}'.",
+                needs="batch_serials",
+                lot=batch.lot,
             )
         return [found[s] for s in wanted]
 

@@ -72,12 +72,10 @@ class ScanRecords(StoreBase):
             ]
             if not matches:
                 raise NotFoundError(
-                    f"No unit with serial '{serial}'; check the label or add --sku."
+                    f"No unit with serial '{serial}'; check the label.", needs="sku"
                 )
             if len(matches) > 1:
-                raise InputError(
-                    f"Serial '{serial}' exists for several products; add --sku to choose one."
-                )
+                raise InputError(f"Serial '{serial}' exists for several products.", needs="sku")
             found.append(matches[0])
         return found
 

@@ -97,7 +97,10 @@ class ShippingRecords(StoreBase):
                     where = "this carton" if other == code else f"carton {other}"
                     raise ConflictError(
                         f"Serial {serial} is already in {where}; a unit can be in one carton "
-                        f"only. Unpack it first with 'batchlabel unpack {other} {serial} --reason ...'."
+                        "only; unpack it first.",
+                        needs="unpack",
+                        carton=other,
+                        serial=serial,
                     ) from None
             packed = self._serials_by_batch(conn, ids)
             for (product_id, batch_id_, lot), serials in packed.items():
@@ -166,7 +169,7 @@ class ShippingRecords(StoreBase):
                 raise NotFoundError(f"No carton {code} is recorded; check the code.")
             if row[1] is not None:
                 raise ConflictError(
-                    f"Carton {code} has shipped; record a return with 'batchlabel complaint' instead."
+                    f"Carton {code} has shipped; record a return instead.", needs="complaint"
                 )
             inside = [r[0] for r in conn.execute(
                 "SELECT unit_id FROM carton_units WHERE carton_id = ? ORDER BY unit_id", (row[0],)
@@ -204,7 +207,7 @@ class ShippingRecords(StoreBase):
             for carton_code, row in found.items():
                 if row is None:
                     raise NotFoundError(
-                        f"No carton {carton_code} is recorded; pack it first with 'batchlabel pack'."
+                        f"No carton {carton_code} is recorded; pack it first.", needs="pack"
                     )
                 if row[1] is not None:
                     raise ConflictError(f"Carton {carton_code} has already shipped.")
@@ -226,7 +229,9 @@ class ShippingRecords(StoreBase):
             if held:
                 raise ConflictError(
                     f"Carton {held[2]} holds items of batch {held[0]}, which is {held[1]}; "
-                    "only released batches ship. Take them out with 'batchlabel unpack'."
+                    "only released batches ship; take them out first.",
+                    needs="unpack",
+                    carton=held[2],
                 )
             customer_id = self._customer_id(conn, customer)
             try:

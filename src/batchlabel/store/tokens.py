@@ -46,9 +46,7 @@ class TokenRecords(StoreBase):
                 (name,),
             ).rowcount
             if not changed:
-                raise NotFoundError(
-                    f"No active token named '{name}'; 'batchlabel token list' shows them."
-                )
+                raise NotFoundError(f"No active token named '{name}'.", needs="known_token")
             self._log(conn, "token_revoked", actor, name=name)
 
     def tokens(self) -> list[dict[str, Any]]:
