@@ -13,12 +13,12 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from biip.checksums import gs1_standard_check_digit
+
 from batchlabel.errors import InputError
 
 # GS1 General Specifications, figure 7.11-1: the 82 characters allowed in AI 10 and 21.
 AI82_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!\"%&'()*+,-./:;<=>?_")
-MAX_LOT_LENGTH = 20
-MAX_SERIAL_LENGTH = 20
 
 _DIGITS = re.compile(r"\d+")
 GTIN_LENGTHS = (8, 12, 13, 14)
@@ -29,16 +29,23 @@ _DL_SAFE = "!'()*+,-.:;=_"
 
 
 def gs1_check_digit(digits: str) -> int:
-    """Mod-10 check digit over ``digits`` (the key without its check digit).
+    """Mod-10 check digit over ``digits`` (the key without its check digit), by biip.
 
     >>> gs1_check_digit("950600013435")
     2
     """
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        weight = 3 if position % 2 == 0 else 1
-        total += int(char) * weight
-    return (10 - total % 10) % 10
+    return gs1_standard_check_digit(digits)
+
+
+@functools.lru_cache(maxsize=1024)  # a delivery or a job repeats a few keys many times
+def wrong_check_digit(key: str) -> int | None:
+    """The check digit ``key`` (all digits) should end in, or None when it does.
+
+    >>> wrong_check_digit("09506000134353")
+    2
+    """
+    expected = gs1_check_digit(key[:-1])
+    return None if int(key[-1]) == expected else expected
 
 
 def _validate_key(value: str, kind: str, lengths: Sequence[int]) -> str:
@@ -49,8 +56,7 @@ def _validate_key(value: str, kind: str, lengths: Sequence[int]) -> str:
         raise InputError(
             f"Invalid {kind} '{value}': it must be {wanted} digits long, not {len(value)}."
         )
-    expected = gs1_check_digit(value[:-1])
-    if int(value[-1]) != expected:
+    if (expected := wrong_check_digit(value)) is not None:
         raise InputError(
             f"Invalid {kind} check digit for '{value}': expected {expected}. "
             "Check the number on the GS1 certificate; it is never corrected automatically."
@@ -126,7 +132,6 @@ def yymmdd(day: date) -> str:
 # AIs in the order they go into a symbol: fixed-length first, so that only the last
 # variable-length field is left without a separator.
 AI_ORDER = ("00", "01", "11", "15", "17", "10", "21")
-VARIABLE_LENGTH_AIS = frozenset({"10", "21"})
 
 
 def gs1_fields(

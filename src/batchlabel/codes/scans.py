@@ -8,7 +8,6 @@ record with a plain-language error.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -19,7 +18,7 @@ from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_messages import GS1Message
 from biip.symbology import SymbologyIdentifier
 
-from batchlabel.codes.gs1 import gs1_check_digit, validate_ai82
+from batchlabel.codes.gs1 import validate_ai82, wrong_check_digit
 from batchlabel.errors import InputError
 from batchlabel.models import CodeKind
 
@@ -234,10 +233,9 @@ def _parse_sscc(text: str, digits: str) -> ScannedCode:
     return ScannedCode(text, CodeKind.SSCC, sscc=digits)
 
 
-@functools.lru_cache(maxsize=1024)  # a delivery repeats a few GTINs many times
 def _check_digit_problem(digits: str, kind: str) -> str | None:
-    expected = gs1_check_digit(digits[:-1])
-    if int(digits[-1]) == expected:
+    expected = wrong_check_digit(digits)
+    if expected is None:
         return None
     return (
         f"Wrong check digit in {kind} {digits} (it should end in {expected}): the code was "

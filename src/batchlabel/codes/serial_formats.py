@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from batchlabel.codes.gs1 import AI82_CHARACTERS, validate_ai82
+from batchlabel.codes.gs1 import AI82_CHARACTERS
 from batchlabel.errors import InputError
 
 # Digits and capitals minus the look-alikes 0/O, 1/I/L: 31 symbols, about 4.95 bits each.
@@ -179,8 +179,3 @@ def _int_argument(text: str, spec: str, what: str, hint: str) -> int:
     if not 1 <= value <= 20:
         raise InputError(f"The {what} format '{spec}' must have a length from 1 to 20.")
     return value
-
-
-def validate_code(code: str, what: str) -> str:
-    """A user-typed lot or serial, checked against GS1 AI 10/21."""
-    return validate_ai82(code, what)

@@ -52,11 +52,6 @@ class Resolution:
     product_id: int | None = field(default=None, repr=False)
     batch_id: int | None = field(default=None, repr=False)
 
-    @property
-    def alarm(self) -> bool:
-        """Worth a beep: nothing matched, or something is wrong with what did."""
-        return self.match == MatchKind.NONE or bool(self.warnings)
-
     def public(self) -> dict[str, Any]:
         """The JSON form: internal ids left out."""
         out = asdict(self)

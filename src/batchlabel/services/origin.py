@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from batchlabel.codes.gs1 import GTIN_LENGTHS, gs1_check_digit, validate_ai82
+from batchlabel.codes.gs1 import GTIN_LENGTHS, validate_ai82, wrong_check_digit
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import (
     Batch,
@@ -117,5 +117,5 @@ def find_origin(
 def _check_gtin(gtin: str) -> None:
     if not gtin.isdigit() or len(gtin) not in GTIN_LENGTHS:
         raise InputError(f"'{gtin[:20]}' is not a GTIN: it must be 8, 12, 13 or 14 digits.")
-    if int(gtin[-1]) != gs1_check_digit(gtin[:-1]):
-        raise InputError(f"GTIN {gtin} has a wrong check digit.")
+    if (expected := wrong_check_digit(gtin)) is not None:
+        raise InputError(f"GTIN {gtin} has a wrong check digit (it should end in {expected}).")

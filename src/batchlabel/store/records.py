@@ -389,13 +389,6 @@ class Store(
         )
         return _batch(rows[0])
 
-    def find_batch(self, product_id: int, lot: str) -> Batch | None:
-        rows = self._rows(
-            f"{BATCH_SELECT} WHERE b.product_id = ? AND b.lot = ?",
-            [product_id, lot],
-        )
-        return _batch(rows[0]) if rows else None
-
     def batches(
         self, status: BatchStatus | str | None = None, sku: str | None = None
     ) -> list[Batch]:

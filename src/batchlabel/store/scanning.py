@@ -119,9 +119,3 @@ class ScanRecords(StoreBase):
             [session, session],
         )
         return [{**r, "detail": json.loads(r["detail"])} for r in rows]
-
-    def session_expected(self, session: int) -> dict[str, Any] | None:
-        rows = self._rows(
-            "SELECT detail FROM events WHERE id = ? AND kind = 'receive_started'", [session]
-        )
-        return json.loads(rows[0]["detail"])["expected"] if rows else None
