@@ -30,7 +30,6 @@ class RecallPlan:
     batches: list[Batch]
     customers: dict[str, dict[str, Any]]
     counts: dict[int, dict[str, int]]
-    unshipped: dict[int, int] = field(default_factory=dict)
     recalled: list[Batch] = field(default_factory=list)  # filled in by apply_recall
 
     @property
