@@ -16,7 +16,7 @@ import biip
 
 from batchlabel.codes.gs1 import gs1_check_digit
 from batchlabel.models import Actor
-from batchlabel.services.lookup import Resolver
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.store import Store
 from bench.common import Figure, percentiles
 
@@ -59,15 +59,15 @@ def _forms(gtin: str, lot: str, serial: str) -> list[str]:
 
 def resolve_latency(path: Path, picks: list[tuple[str, str, str]]) -> tuple[float, float, int]:
     store = Store.open(path)
-    resolver = Resolver(store)
+    lookup = CodeLookup(store)
     rng = random.Random(7)
     codes = [rng.choice(_forms(*rng.choice(picks))) for _ in range(SAMPLES)]
     for code in codes[:500]:  # warm the page cache as a running station would be
-        resolver.resolve(code)
+        lookup.resolve(code)
     times, misses = [], 0
     for code in codes:
         start = time.perf_counter()
-        found = resolver.resolve(code)
+        found = lookup.resolve(code)
         times.append((time.perf_counter() - start) * 1e6)
         misses += found.match != "unit"
     store.close()

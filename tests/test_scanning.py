@@ -17,7 +17,7 @@ from batchlabel.labels.templates import find_template
 from batchlabel.models import Actor
 from batchlabel.render import render_label
 from batchlabel.services.label_files import batch_labels
-from batchlabel.services.lookup import Resolver
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.store import Store
 from tests.conftest import ACTOR, GTIN
 
@@ -29,7 +29,7 @@ SSCC = "39506000134352000" + str(gs1_check_digit("39506000134352000"))
 @dataclass
 class World:
     store: Store
-    resolver: Resolver
+    lookup: CodeLookup
     serial: str  # a printed collar serial in released lot L1
     recalled: str  # a collar serial in recalled lot L9
     voided: str  # a voided collar serial in L1
@@ -49,7 +49,9 @@ def world(store: Store) -> World:
     store.set_status(t1.batch, "quarantined", ACTOR, "colour check")
     voided = store.units_by_serials(l1.batch, [l1.serials[2]])
     store.void_units(voided, "damaged", ACTOR)
-    return World(store, Resolver(store), l1.serials[0], l9.serials[0], l1.serials[2], t1.serials[0])
+    return World(
+        store, CodeLookup(store), l1.serials[0], l9.serials[0], l1.serials[2], t1.serials[0]
+    )
 
 
 # (input, match, what the answer must contain). {s} is the printed serial, {r} the recalled
@@ -132,7 +134,7 @@ def _fill(template: str, w: World) -> str:
 @pytest.mark.parametrize(("template", "match", "contains"), CORPUS)
 def test_scan_corpus(world: World, template: str, match: str, contains: str) -> None:
     code = _fill(template, world)
-    found = world.resolver.resolve(code)
+    found = world.lookup.resolve(code)
     said = " ".join([*found.warnings, found.error or ""])
     assert found.match == match, (code, found)
     assert contains in said, (code, said)
@@ -147,7 +149,7 @@ def test_scan_corpus(world: World, template: str, match: str, contains: str) -> 
 
 
 def test_every_field_of_a_unit_answer(world: World) -> None:
-    found = world.resolver.resolve(f"(01){GTIN}(10)L1(21){world.serial}").public()
+    found = world.lookup.resolve(f"(01){GTIN}(10)L1(21){world.serial}").public()
     assert found == {
         "input": f"(01){GTIN}(10)L1(21){world.serial}",
         "match": "unit",
@@ -190,13 +192,13 @@ def test_every_rendered_label_resolves_to_its_unit(
             )
             made = store.create_batch("SKU-1", actor, lot=lot, planned_quantity=3)
             chosen = find_template(template)
-            resolver = Resolver(store)
+            lookup = CodeLookup(store)
             for data in batch_labels(store, made.batch, chosen):
                 results = zxingcpp.read_barcodes(render_label(chosen, data, 203))
                 assert results, f"nothing decoded on the {template} label of {data.serial}"
                 for result in results:
                     scanned = result.symbology_identifier + result.bytes.decode("utf-8")
-                    found = resolver.resolve(scanned)
+                    found = lookup.resolve(scanned)
                     if result.format.name == "Code128":  # the GS1-128 carries no serial
                         assert (found.match, found.lot) == ("batch", lot), scanned
                     else:

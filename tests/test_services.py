@@ -12,7 +12,7 @@ import pytest
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.labels.templates import find_template
 from batchlabel.models import Actor, Batch, BatchStatus, LabelState, UnitState
-from batchlabel.services.lookup import Resolver
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.printing import run_job, start_job
 from batchlabel.services.quality import file_complaint, record_check, record_step, release
 from batchlabel.services.recall import apply_recall, plan_recall, write_recall_list
@@ -173,6 +173,6 @@ def test_a_job_prints_each_serial_once_and_confirms_it(
     }  # 3 made with the batch, 3 for the job
     assert len(states) == 6 and {states[s] for s in serials} == {UnitState.PRINTED}
     assert sorted(states.values()).count(UnitState.ALLOCATED) == 3
-    lookup = Resolver(store)
+    lookup = CodeLookup(store)
     found = lookup.resolve(f"(01){GTIN}(10)C1(21){serials[0]}")
     assert found.match == "unit" and found.unit_state == UnitState.PRINTED

@@ -19,7 +19,7 @@ from batchlabel.labels.templates import find_template
 from batchlabel.models import LabelState
 from batchlabel.outputs import atomic_text_file
 from batchlabel.services.label_files import batch_labels, render_files
-from batchlabel.services.lookup import Resolver
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import find_origin
 from batchlabel.services.printing import run_job, start_job
 from batchlabel.services.quality import record_check, record_step, release
@@ -150,7 +150,7 @@ def demo(app: AppContext, directory: Path) -> None:
         except BatchlabelError as error:
             _step(6, "Printing the unreleased tote batch is refused: [italic]{}[/]", explain(error))
         [scanned, *_] = codes_in_file(preview.files[0])
-        found = Resolver(store).resolve(scanned)
+        found = CodeLookup(store).resolve(scanned)
         page = directory / "origin.html"
         origin = find_origin(store, gtin=collar.gtin, lot=found.lot, serial=found.serial)
         with atomic_text_file(page) as out:

@@ -20,7 +20,7 @@ from batchlabel.cli.context import AppContext, console, emit_json, pass_app
 from batchlabel.cli.records import STATUS_STYLE
 from batchlabel.codes.images import codes_in_file
 from batchlabel.models import MatchKind
-from batchlabel.services.lookup import Resolution, Resolver
+from batchlabel.services.lookup import CodeLookup, Resolution
 from batchlabel.services.receiving import (
     DUPLICATE,
     NOT_RELEASED,
@@ -56,11 +56,11 @@ def resolve(
     inputs = list(codes)
     for image in images:
         inputs.extend(codes_in_file(image))
-    resolver = Resolver(app.store)
+    lookup = CodeLookup(app.store)
     results = []
     for code in inputs:
-        found = resolver.resolve(code)
-        resolver.record(found, app.actor, command="resolve")
+        found = lookup.resolve(code)
+        lookup.record(found, app.actor, command="resolve")
         results.append(found)
     if as_json:
         emit_json([r.public() for r in results] if len(results) > 1 else results[0].public())
@@ -84,9 +84,9 @@ def resolve(
 def receive(app: AppContext, expect_file: Path | None, station: str | None, as_json: bool) -> None:
     """Scan a delivery: one code per line from the scanner; Ctrl-D or 'done' ends it."""
     actor = dataclasses.replace(app.actor, station=station) if station else app.actor
-    resolver = Resolver(app.store)
-    expected = read_expected(expect_file, resolver) if expect_file else None
-    session = ReceivingSession(resolver, actor, expected)
+    lookup = CodeLookup(app.store)
+    expected = read_expected(expect_file, lookup) if expect_file else None
+    session = ReceivingSession(lookup, actor, expected)
     scans = _scans(sys.stdin)
     try:
         if as_json:

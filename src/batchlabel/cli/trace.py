@@ -31,7 +31,7 @@ from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
 from batchlabel.models import MaterialLot
 from batchlabel.outputs import ensure_folder
-from batchlabel.services.lookup import Resolver
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.quality import (
     file_complaint,
     recipe_for,
@@ -291,13 +291,13 @@ def carton_new(app: AppContext, company_prefix: str | None, extension: int, as_j
 
 def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple[int, str]]:
     """Scanned codes to (unit id, serial); every code must name exactly one item."""
-    resolver = Resolver(store)
+    lookup = CodeLookup(store)
     units = []
     for text in codes:
-        found = resolver.resolve(text)
+        found = lookup.resolve(text)
         if found.error:
             raise InputError(f"'{found.input}': {found.error}")
-        unit = resolver.unit_of(found)
+        unit = lookup.unit_of(found)
         if unit is None:
             raise InputError(
                 f"'{found.input}' names a {found.match}, not one item; scan the item's own label"
@@ -398,14 +398,14 @@ def ship(
 def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
     """Record a complaint or return against the item or batch CODE names."""
     store = app.store
-    resolver = Resolver(store)
-    found = resolver.resolve(code)
+    lookup = CodeLookup(store)
+    found = lookup.resolve(code)
     if found.error or found.batch_id is None:
         raise InputError(
             found.error or f"'{found.input}' names no batch or item; scan the item's label."
         )
     target = store.batch_by_id(found.batch_id)
-    unit = resolver.unit_of(found)
+    unit = lookup.unit_of(found)
     outcome = file_complaint(
         store, target, text, app.actor, "return" if is_return else "complaint",
         unit.id if unit else None, unit.serial if unit else None,

@@ -59,7 +59,7 @@ class Resolution:
         return out
 
 
-class Resolver:
+class CodeLookup:
     """Resolves codes against one database. Products never change once made, so they are
     kept after the first look-up (by id in the store, by GTIN and SKU here); batches and
     units are read every time, since their state moves."""

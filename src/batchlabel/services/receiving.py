@@ -14,7 +14,7 @@ from typing import Any
 
 from batchlabel.errors import InputError
 from batchlabel.models import Actor, BatchStatus, MatchKind
-from batchlabel.services.lookup import Resolution, Resolver
+from batchlabel.services.lookup import CodeLookup, Resolution
 
 DUPLICATE, UNKNOWN, NOT_RELEASED, UNEXPECTED, WARNING = (
     "duplicate", "unknown", "not_released", "unexpected", "warning",
@@ -40,7 +40,7 @@ class ScanOutcome:
         return {"scan": self.number, **self.resolution.public(), "flags": self.flags}
 
 
-def read_expected(path: Path, resolver: Resolver) -> list[ExpectedLine]:
+def read_expected(path: Path, lookup: CodeLookup) -> list[ExpectedLine]:
     """The expected contents of a delivery, each line resolved now so that a wrong line is
     reported before the first scan, not after the last."""
     try:
@@ -61,7 +61,7 @@ def read_expected(path: Path, resolver: Resolver) -> list[ExpectedLine]:
                     f"{path}, line {number}: the quantity must be at least 1; "
                     "fix the line and start again."
                 )
-        found = resolver.resolve(code)
+        found = lookup.resolve(code)
         if found.match == MatchKind.NONE or found.error:
             raise InputError(
                 f"{path}, line {number}: '{code}' does not match a record "
@@ -75,10 +75,10 @@ def read_expected(path: Path, resolver: Resolver) -> list[ExpectedLine]:
 
 class ReceivingSession:
     def __init__(
-        self, resolver: Resolver, actor: Actor, expected: list[ExpectedLine] | None = None
+        self, lookup: CodeLookup, actor: Actor, expected: list[ExpectedLine] | None = None
     ) -> None:
-        self.resolver = resolver
-        self.store = resolver.store
+        self.lookup = lookup
+        self.store = lookup.store
         self.actor = actor
         self.expected = expected or []
         self.outcomes: list[ScanOutcome] = []
@@ -89,7 +89,7 @@ class ReceivingSession:
         )
 
     def scan(self, raw: str) -> ScanOutcome:
-        found = self.resolver.resolve(raw)
+        found = self.lookup.resolve(raw)
         outcome = ScanOutcome(len(self.outcomes) + 1, found)
         flags = outcome.flags
         if found.match == MatchKind.NONE:
@@ -110,7 +110,7 @@ class ReceivingSession:
                     flags.append(UNEXPECTED)
                 if line is not None:
                     line.received += 1
-        self.resolver.record(found, self.actor, self.session, flags=flags, error=found.error)
+        self.lookup.record(found, self.actor, self.session, flags=flags, error=found.error)
         self.outcomes.append(outcome)
         return outcome
 

@@ -14,7 +14,7 @@ from typing import Any
 from batchlabel.codes.scans import carton_code
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Batch, BatchInput, Carton, MatchKind, MaterialLot, Unit
-from batchlabel.services.lookup import Resolver
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.quality import latest_results
 from batchlabel.store import Store
 
@@ -115,14 +115,14 @@ def named_lot(
 def _target_from_code(store: Store, text: str) -> Target:
     try:
         code, _ = carton_code(text)
-    except InputError:  # not a carton's code; the resolver below says what it is
+    except InputError:  # not a carton's code; the lookup below says what it is
         code = None
     carton = store.carton(code) if code else None
     if carton is not None:
         return Target(carton=carton)
-    resolver = Resolver(store)
-    found = resolver.resolve(text)
-    unit = resolver.unit_of(found)
+    lookup = CodeLookup(store)
+    found = lookup.resolve(text)
+    unit = lookup.unit_of(found)
     if unit is not None:
         return Target(batch=store.batch_by_id(unit.batch_id), unit=unit)
     if found.batch_id is not None:

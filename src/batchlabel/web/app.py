@@ -34,7 +34,7 @@ from batchlabel.codes.digital_link import (
 )
 from batchlabel.errors import BatchlabelError, InputError, NotFoundError
 from batchlabel.models import Actor, BatchStatus
-from batchlabel.services.lookup import Resolver
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import Origin, find_origin
 from batchlabel.store import Store
 from batchlabel.web.links import (
@@ -87,7 +87,7 @@ class Site:
         self.limiter = RateLimiter(rate_limit, burst=max(10, int(rate_limit * 6)))
         self.maker = maker
         self._store: Store | None = None
-        self._resolver: Resolver | None = None
+        self._lookup: CodeLookup | None = None
 
     @property
     def store(self) -> Store:
@@ -96,10 +96,10 @@ class Site:
         return self._store
 
     @property
-    def resolver(self) -> Resolver:
-        if self._resolver is None:
-            self._resolver = Resolver(self.store)
-        return self._resolver
+    def lookup(self) -> CodeLookup:
+        if self._lookup is None:
+            self._lookup = CodeLookup(self.store)
+        return self._lookup
 
     def close(self) -> None:
         if self._store is not None:
@@ -158,7 +158,7 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
         codes = body.get("codes") if isinstance(body, dict) else None
         if not isinstance(codes, list) or not codes or len(codes) > 100:
             return _api_error(400, 'Send {"codes": [...]} with 1 to 100 codes.')
-        return _headers(JSONResponse([site.resolver.resolve(str(c)).public() for c in codes]))
+        return _headers(JSONResponse([site.lookup.resolve(str(c)).public() for c in codes]))
 
     async def api_scans(request: Request) -> Response:
         owner = _station(site, request)
@@ -166,8 +166,8 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
             return _api_error(400, 'Send {"code": "...", "station": "..."}.')
         station = str(body.get("station") or owner)[:60]
-        found = site.resolver.resolve(body["code"])
-        site.resolver.record(found, Actor(user=f"token:{owner}", station=station), via="api")
+        found = site.lookup.resolve(body["code"])
+        site.lookup.record(found, Actor(user=f"token:{owner}", station=station), via="api")
         return _headers(JSONResponse(found.public(), status_code=201))
 
     async def not_found(request: Request, exc: Exception) -> Response:
