@@ -9,6 +9,8 @@ import pytest
 from batchlabel.errors import ConflictError, InputError, NotFoundError, StoreError
 from batchlabel.models import ALLOWED_TRANSITIONS, Actor, BatchStatus
 from batchlabel.store import Store
+from batchlabel.store.connection import migration_statements
+from batchlabel.store.migrations import MIGRATIONS
 from tests.conftest import GTIN
 
 
@@ -204,3 +206,56 @@ def test_a_full_disk_saves_nothing_and_the_store_goes_on(store: Store, actor: Ac
     store.conn.execute("PRAGMA max_page_count = 1073741823")
     # The next allocation carries on from the last saved serial: nothing lost, nothing reused.
     assert store.allocate(batch, 2, actor).serials == ("000004", "000005")
+
+
+def _file_at_schema(path: Path, version: int) -> None:
+    """A database file as an older batchlabel left it: only the first ``version`` migrations."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:version]:
+        for statement in migration_statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute(
+        "INSERT INTO products (sku, name, lot_format, serial_format, created_at)"
+        " VALUES ('OLD', 'From an older version', 'seq:4', 'seq:6', '2025-01-01T00:00:00+00:00')"
+    )
+    conn.close()
+
+
+def test_an_older_file_is_upgraded_on_open_and_keeps_its_records(
+    tmp_path: Path, actor: Actor
+) -> None:
+    path = tmp_path / "old.db"
+    _file_at_schema(path, 1)
+    store = Store.open(path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert store.product("OLD").name == "From an older version"
+    batch = store.create_batch("OLD", actor, lot="B1", planned_quantity=2).batch
+    assert len(store.units(batch)) == 2  # the upgraded file takes new records
+    store.close()
+
+
+def test_a_failed_upgrade_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    _file_at_schema(path, 1)
+    broken = (*MIGRATIONS, "CREATE TABLE products (id INTEGER)")  # fails: the table exists
+    monkeypatch.setattr("batchlabel.store.connection.MIGRATIONS", broken)
+    with pytest.raises(StoreError):
+        Store.open(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "print_jobs" not in tables  # migration 2 was rolled back with the rest
+    conn.close()
+
+
+def test_a_file_from_a_newer_version_is_refused_not_misread(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer batchlabel"):
+        Store.open(path)

@@ -125,12 +125,12 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         # Re-read under the write lock: another process may have migrated meanwhile.
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            for statement in _statements(script):
+            for statement in migration_statements(script):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
 
 
-def _statements(script: str) -> Iterator[str]:
+def migration_statements(script: str) -> Iterator[str]:
     """Split a migration into statements (executescript would commit our transaction)."""
     buffer = ""
     for line in script.splitlines(keepends=True):
