@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import math
 import socket
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +17,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from batchlabel.errors import InputError
+from batchlabel.inputs import MAX_SERIALS_PER_REQUEST
 from batchlabel.labels.data import DEFAULT_RESOLVER
 from batchlabel.models import Actor
 from batchlabel.store import Store
@@ -77,3 +79,24 @@ def parse_date(text: str | None, option: str) -> date | None:
         raise InputError(
             f"Invalid date '{text}' for {option}: use YYYY-MM-DD, e.g. 2026-11-23."
         ) from None
+
+
+class Number(click.FloatRange):
+    """A finite number within bounds: 'nan', 'inf' and 1e400 are refused with one sentence."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+class Count(click.IntRange):
+    """A whole number within bounds, 1 to the per-request limit unless told otherwise."""
+
+    name = "count"
+
+    def __init__(self, min: int = 1, max: int = MAX_SERIALS_PER_REQUEST) -> None:
+        super().__init__(min, max)

@@ -8,7 +8,8 @@ import click
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
+from batchlabel.cli.context import AppContext, Count, console, emit_json, marked, pass_app
+from batchlabel.inputs import MAX_COPIES
 from batchlabel.labels.templates import find_template, list_templates, load_template
 from batchlabel.models import BatchStatus
 from batchlabel.render import SHEETS
@@ -96,7 +97,7 @@ def template_check(app: AppContext, file: Path) -> None:
 @click.option(
     "--serials", help="Comma-separated serials (default: every serial of the batch not voided)."
 )
-@click.option("--copies", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--copies", type=Count(max=MAX_COPIES), default=1, show_default=True)
 @click.option("--dpi", type=click.Choice(["203", "300", "600"]), default="203", show_default=True)
 @click.option(
     "--sheet",
@@ -105,7 +106,7 @@ def template_check(app: AppContext, file: Path) -> None:
 )
 @click.option(
     "--skip",
-    type=click.IntRange(min=0),
+    type=Count(min=0, max=100),
     default=0,
     help="With --sheet: positions already used on the first sheet.",
 )

@@ -7,8 +7,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
+from batchlabel.cli.context import AppContext, Count, Number, console, emit_json, marked, pass_app
 from batchlabel.errors import InputError, PrinterError
+from batchlabel.inputs import MAX_COPIES
 from batchlabel.labels.templates import find_template
 from batchlabel.models import LabelState
 from batchlabel.printers import open_printer
@@ -56,7 +57,7 @@ def printer_list(app: AppContext, as_json: bool) -> None:
 
 @printer.command("check")
 @click.argument("name")
-@click.option("--timeout", type=float, default=5.0, show_default=True)
+@click.option("--timeout", type=Number(0.1, 600), default=5.0, show_default=True)
 @pass_app
 def printer_check(app: AppContext, name: str, timeout: float) -> None:
     """Is the printer reachable and ready (paper, ribbon, head, pause)?"""
@@ -79,8 +80,8 @@ def printer_check(app: AppContext, name: str, timeout: float) -> None:
 @click.option("--template", "template_name", default="item-50x30", show_default=True)
 @click.option("--printer", "printer_name", help="A saved printer's name, or a URI.")
 @click.option("--serials", help="Comma-separated serials of the batch.")
-@click.option("--count", type=click.IntRange(min=1), help="Allocate and print N new serials.")
-@click.option("--copies", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--count", type=Count(), help="Allocate and print N new serials.")
+@click.option("--copies", type=Count(max=MAX_COPIES), default=1, show_default=True)
 @click.option("--dpi", type=click.Choice(["203", "300", "600"]))
 @click.option(
     "--allow-unreleased",
@@ -90,7 +91,10 @@ def printer_check(app: AppContext, name: str, timeout: float) -> None:
 )
 @click.option("--reason", help="Why (required with --allow-unreleased).")
 @click.option(
-    "--resume", "resume_job", type=int, help="Send the labels of job N that were not sent."
+    "--resume",
+    "resume_job",
+    type=Count(max=2**62),
+    help="Send the labels of job N that were not sent.",
 )
 @click.option("--sku", help="The product, when several share this lot code.")
 @click.option("--json", "as_json", is_flag=True)
@@ -184,15 +188,26 @@ def _report(store: Store, outcome: PrintOutcome, as_json: bool) -> None:
                 "note": outcome.note,
             }
         )
+    elif outcome.confirmed and not outcome.sent:
+        console.print(f"Job {job.id}: {outcome.note}", markup=False)
     elif outcome.confirmed:
-        console.print(
-            f"Job {job.id}: {job.count(LabelState.CONFIRMED)} label(s) printed and confirmed."
-        )
+        console.print(f"Job {job.id}: {outcome.confirmed_labels} label(s) printed and confirmed.")
     if not outcome.confirmed:
         # Exit 1: the packer must look at the labels before going on.
         raise PrinterError(
-            f"Job {job.id}: {job.count(LabelState.SENT)} label(s) sent but not confirmed. {outcome.note} "
+            f"Job {job.id}: {outcome.sent} label(s) sent but not confirmed. {outcome.note} "
             "Check them; reprint any that did not come out with 'batchlabel reprint SERIAL --reason TEXT'."
+        )
+    uncertain = store.job_serials(job.id, LabelState.SENT)
+    if uncertain and not as_json:
+        # Left by an earlier, broken run: only a person looking at the labels can settle them.
+        console.print(
+            f"Job {job.id}: {len(uncertain)} label(s) from an earlier run are still uncertain "
+            f"({', '.join(uncertain[:8])}{', ...' if len(uncertain) > 8 else ''}); reprint the "
+            "ones that did not come out with 'batchlabel reprint SERIAL... --reason TEXT', or "
+            "void them with 'batchlabel void SERIAL... --reason TEXT'.",
+            style="bold yellow",
+            markup=False,
         )
 
 
@@ -230,6 +245,7 @@ def reprint(
         kind="reprint",
         units=units,
         allow_unreleased=None,
+        reprint_reason=reason,
     )
     outcome = _run(app, job_id, template.name, 1, False)
     _report(store, outcome, False)

@@ -11,7 +11,15 @@ from rich.table import Table
 from rich.text import Text
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, marked, parse_date, pass_app
+from batchlabel.cli.context import (
+    AppContext,
+    Count,
+    console,
+    emit_json,
+    marked,
+    parse_date,
+    pass_app,
+)
 from batchlabel.codes.serial_formats import DEFAULT_LOT_FORMAT, DEFAULT_SERIAL_FORMAT
 from batchlabel.errors import InputError
 from batchlabel.models import Allocation, Batch, BatchStatus, Product
@@ -210,7 +218,7 @@ def batch() -> None:
 @click.option("--lot", help="The lot code; without it the product's lot format makes one.")
 @click.option(
     "--quantity",
-    type=click.IntRange(min=0),
+    type=Count(min=0),
     default=0,
     help="Planned quantity; that many serials are allocated at once.",
 )
@@ -380,7 +388,7 @@ def serials() -> None:
 
 @serials.command("allocate")
 @click.argument("lot")
-@click.option("--count", type=click.IntRange(min=1), required=True, help="How many serials.")
+@click.option("--count", type=Count(), required=True, help="How many serials.")
 @click.option("--sku", help="The product, when several share this lot code.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app

@@ -15,6 +15,8 @@ from rich.tree import Tree
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import (
     AppContext,
+    Count,
+    Number,
     console,
     emit_json,
     err_console,
@@ -29,6 +31,7 @@ from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
+from batchlabel.inputs import MAX_QUANTITY
 from batchlabel.models import MaterialLot
 from batchlabel.outputs import ensure_folder
 from batchlabel.services.lookup import CodeLookup
@@ -64,7 +67,7 @@ def material() -> None:
 @click.option("--supplier", required=True, help="Who supplied it, e.g. 'Tannery Rossi'.")
 @click.option("--lot", "lot", required=True, help="The supplier's lot code, as on their label.")
 @click.option("--origin", default="", help="Where it comes from, e.g. 'Tuscany, Italy'.")
-@click.option("--quantity", nargs=2, type=(float, str), default=None, metavar="Q UNIT",
+@click.option("--quantity", nargs=2, type=(Number(0, MAX_QUANTITY, min_open=True), str), default=None, metavar="Q UNIT",
               help="How much arrived, e.g. --quantity 12 m2.")  # fmt: skip
 @click.option("--public", is_flag=True, help="Its supplier and origin may appear on origin pages.")
 @click.option("--json", "as_json", is_flag=True)
@@ -121,7 +124,7 @@ def material_list(app: AppContext, supplier: str | None, as_json: bool) -> None:
 @click.option(
     "--supplier", help="The material's supplier, when two suppliers used the same lot code."
 )
-@click.option("--quantity", nargs=2, type=(float, str), default=None, metavar="Q UNIT",
+@click.option("--quantity", nargs=2, type=(Number(0, MAX_QUANTITY, min_open=True), str), default=None, metavar="Q UNIT",
               help="How much was used, e.g. --quantity 2.5 m2.")  # fmt: skip
 @pass_app
 def batch_consume(
@@ -169,7 +172,9 @@ def batch_step(app: AppContext, lot: str, step: str, sku: str | None, notes: str
 @click.argument("check")
 @click.option("--sku", help="The product, when several share this lot code.")
 @click.option("--pass/--fail", "passed", default=None, help="The result of a pass/fail check.")
-@click.option("--value", type=float, help="The measured value of a measurement check.")
+@click.option(
+    "--value", type=Number(-1e12, 1e12), help="The measured value of a measurement check."
+)
 @click.option("--notes", default="", help="Anything worth keeping about this check.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
@@ -312,7 +317,7 @@ def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple
 @click.argument("codes", nargs=-1)
 @click.option("--lot", help="Pack items of this batch without scanning each (with --quantity).")
 @click.option("--sku", help="The product of --lot, when several share it.")
-@click.option("--quantity", type=click.IntRange(min=1), help="How many items of --lot.")
+@click.option("--quantity", type=Count(), help="How many items of --lot.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def pack(

@@ -10,7 +10,7 @@ import uvicorn
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
+from batchlabel.cli.context import AppContext, Number, console, emit_json, marked, pass_app
 from batchlabel.errors import InputError
 from batchlabel.web import create_app
 
@@ -22,7 +22,7 @@ from batchlabel.web import create_app
     "--rate-limit",
     default=5.0,
     show_default=True,
-    type=click.FloatRange(0),
+    type=Number(0, 10_000),
     help="Page requests per second per client (0: no limit).",
 )
 @click.option("--maker", help="Your workshop's name, shown on the pages.")

@@ -35,7 +35,13 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
     if parsed.scheme == "tcp":
         if not parsed.hostname:
             raise InputError(f"The printer URI '{uri}' has no host; use tcp://HOST:9100.")
-        return TcpPrinter(uri, parsed.hostname, parsed.port or 9100, timeout)
+        try:
+            port = parsed.port or 9100
+        except ValueError:
+            raise InputError(
+                f"The printer URI '{uri}' has no valid port; a port is 1 to 65535, usually 9100."
+            ) from None
+        return TcpPrinter(uri, parsed.hostname, port, timeout)
     if parsed.scheme == "cups":
         queue = unquote(parsed.netloc or parsed.path.lstrip("/"))
         if not queue:

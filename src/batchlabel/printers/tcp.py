@@ -9,6 +9,11 @@ from batchlabel.errors import PrinterError, PrinterNotSent
 from batchlabel.printers.status import PrinterStatus
 from batchlabel.printers.zebra_status import parse_host_status
 
+# The slowest link a healthy label printer is expected to drain (a serial-to-network
+# adapter or an old print server manages about 20 KB/s): timeouts grow with the bytes still
+# on their way at this rate, so a big job to a slow printer is not taken for a dead one.
+SLOWEST_BYTES_PER_SECOND = 10_000
+
 
 class TcpPrinter:
     language = "zpl"
@@ -19,6 +24,10 @@ class TcpPrinter:
         self.port = port
         self.timeout = timeout
         self._socket: socket.socket | None = None
+        self._in_flight = 0  # bytes sent since the printer last answered
+
+    def _allowing(self, size: int) -> float:
+        return self.timeout + size / SLOWEST_BYTES_PER_SECOND
 
     def _connect(self) -> socket.socket:
         if self._socket is None:
@@ -39,7 +48,10 @@ class TcpPrinter:
             self.close()
             raise PrinterNotSent(f"The printer at {self.host}:{self.port} closed the connection.")
         try:
-            self._connect().sendall(data)
+            connection = self._connect()
+            connection.settimeout(self._allowing(len(data)))
+            connection.sendall(data)
+            self._in_flight += len(data)
         except PrinterError:
             raise
         except OSError as error:
@@ -51,8 +63,11 @@ class TcpPrinter:
 
     def status(self) -> PrinterStatus:
         """Ask ~HS; silence within the timeout means not ready."""
+        waited = self._allowing(self._in_flight)
         try:
             connection = self._connect()
+            # ~HS queues behind what the printer has not read yet: wait for that too.
+            connection.settimeout(waited)
             connection.sendall(b"~HS")
             answer = b""
             while answer.count(b"\x03") < 3:
@@ -64,13 +79,14 @@ class TcpPrinter:
             self.close()
             return PrinterStatus(
                 False,
-                detail=f"The printer at {self.host}:{self.port} did not answer within {self.timeout:g} s; it is not ready.",
+                detail=f"The printer at {self.host}:{self.port} did not answer within {waited:.0f} s; it is not ready.",
             )
         except (OSError, PrinterError) as error:
             self.close()
             return PrinterStatus(
                 False, detail=f"The printer at {self.host}:{self.port} cannot be reached ({error})."
             )
+        self._in_flight = 0
         return parse_host_status(answer)
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import (
     BatchlabelError,
     ConflictError,
@@ -42,9 +43,15 @@ class JobInterrupted(PrinterError):
 
 @dataclass(frozen=True)
 class PrintOutcome:
+    """How a run of a job ended: ``confirmed`` when the printer said it was ready afterwards.
+    ``sent`` and ``confirmed_labels`` count this run's labels only; the job's own counts say
+    where every label of it stands (labels left uncertain by an earlier run stay so)."""
+
     job: PrintJob
     confirmed: bool
     note: str = ""
+    sent: int = 0
+    confirmed_labels: int = 0
 
 
 def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
@@ -69,6 +76,15 @@ def check_release(batch: Batch, override_reason: str | None) -> None:
         )
 
 
+def check_template_fits(store: Store, batch: Batch, template: Template, dpi: int) -> None:
+    """Refuse a template this batch's labels cannot fill (a GS1 symbol for a product without
+    a GTIN, a text that does not fit) before anything is recorded: one sample label is drawn
+    with the longest serial the product's format makes."""
+    product = store.product(batch.sku)
+    sample = parse_format(product.serial_format).sample() if template.per == "unit" else None
+    render_label(template, label_data(product, batch, sample, DEFAULT_RESOLVER), dpi)
+
+
 def start_job(
     store: Store,
     batch: Batch,
@@ -82,9 +98,15 @@ def start_job(
     allow_unreleased: str | None = None,
     kind: str = "print",
     units: list[Unit] | None = None,
+    reprint_reason: str | None = None,
 ) -> int:
-    """Record a job (allocating serials if asked) and return its id; nothing is sent yet."""
+    """Record a job (allocating serials if asked) and return its id; nothing is sent yet.
+
+    Everything that can be checked without a printer is checked first, so a request that
+    cannot work records no job and allocates no serial."""
     check_release(batch, allow_unreleased)
+    open_printer(printer_uri).close()  # an address that cannot work is refused here
+    check_template_fits(store, batch, template, dpi)
     if template.per == "batch":
         return store.create_print_job(
             batch,
@@ -113,6 +135,8 @@ def start_job(
     if not units:
         raise InputError(f"Batch '{batch.lot}' has no unprinted serials.", needs="count")
     reason = allow_unreleased if batch.status != BatchStatus.RELEASED else None
+    if kind == "reprint":
+        reason = "; ".join(r for r in (reprint_reason, reason) if r)
     return store.create_print_job(
         batch, template.name, printer_uri, dpi, units, len(units), actor, kind, reason
     )
@@ -130,12 +154,15 @@ def run_job(
 ) -> PrintOutcome:
     """Send every pending label of a job, then confirm with the printer's status."""
     job = store.print_job(job_id)
+    if job.count(LabelState.PENDING) == 0:  # a resume with nothing left: the printer is not asked
+        return PrintOutcome(job, True, "No label of this job was waiting to be sent.")
     batch = store.batch_by_id(job.batch_id)
     product = store.product(batch.sku)
     own_printer = printer is None
     printer = printer or open_printer(job.printer)
     compiled = compile_template(template, job.dpi) if printer.language == "zpl" else None
     quantity = f"^PQ{copies}^XZ" if copies > 1 else "^XZ"
+    sent: list[int] = []  # positions this run sent: only these can be confirmed now
     try:
         number, after = 0, -1
         # Pending labels are read a chunk at a time, so memory stays flat for any job size.
@@ -152,13 +179,16 @@ def run_job(
                     # Not one byte left: these labels are certainly unprinted.
                     store.mark_labels(job_id, positions, LabelState.PENDING, actor)
                 raise _interrupted(store, job_id, str(error)) from None
+            sent += positions
             if progress:
                 progress(len(chunk))
         status = printer.status()
         if status.ready:
-            store.confirm_sent(job_id, actor)
-            return PrintOutcome(store.print_job(job_id), True)
-        return PrintOutcome(store.print_job(job_id), False, status.problem)
+            confirmed = store.confirm_sent(job_id, sent, actor)
+            return PrintOutcome(
+                store.print_job(job_id), True, sent=len(sent), confirmed_labels=confirmed
+            )
+        return PrintOutcome(store.print_job(job_id), False, status.problem, sent=len(sent))
     finally:
         if own_printer:
             printer.close()

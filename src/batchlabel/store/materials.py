@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from batchlabel import inputs
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.models import Actor, Batch, BatchInput, BatchStatus, MaterialLot
 from batchlabel.store.base import StoreBase, checked_text, marks, now
@@ -70,10 +71,11 @@ class MaterialRecords(StoreBase):
         kind = checked_text(kind, "material kind", "leather")
         supplier = checked_text(supplier, "supplier name", "'Tannery Rossi'")
         lot = checked_text(lot, "supplier's lot code", "H-2291", max_length=40)
-        if quantity is not None and quantity <= 0:
-            raise InputError("The quantity must be more than zero.", needs="quantity")
-        if len(origin) > 200 or not origin.isprintable():
-            raise InputError("The origin must be at most 200 printable characters.")
+        if quantity is not None:
+            inputs.quantity(quantity)
+        origin = inputs.line(origin, "origin", required=False)
+        if unit is not None:
+            unit = inputs.line(unit, "unit of measure", max_length=20)
         with self.transaction() as conn:
             supplier_id = self._supplier_id(conn, supplier)
             try:
@@ -131,8 +133,10 @@ class MaterialRecords(StoreBase):
         unit: str | None = None,
     ) -> None:
         """Record that ``batch`` consumed a material lot or another batch."""
-        if quantity is not None and quantity <= 0:
-            raise InputError("The quantity must be more than zero.")
+        if quantity is not None:
+            inputs.quantity(quantity)
+        if unit is not None:
+            unit = inputs.line(unit, "unit of measure", max_length=20)
         if input_batch is not None:
             if input_batch.id == batch.id:
                 raise InputError(f"Batch '{batch.lot}' cannot consume itself.")

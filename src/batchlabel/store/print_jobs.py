@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from batchlabel import inputs
 from batchlabel.errors import ConflictError, NotFoundError
 from batchlabel.models import Actor, Batch, LabelState, Unit
 from batchlabel.store.base import StoreBase, in_chunks, marks
@@ -72,6 +74,8 @@ class PrintRecords(StoreBase):
     ) -> int:
         """Record a job and its labels as pending, in one transaction. A first print of a
         serial whose label may already exist is refused: that needs a reprint."""
+        if reason is not None or kind != "print":
+            reason = inputs.reason(reason)
         with self.transaction() as conn:
             if units and kind == "print":
                 for chunk in in_chunks(units):
@@ -198,13 +202,19 @@ class PrintRecords(StoreBase):
             )
         ]
 
-    def confirm_sent(self, job_id: int, actor: Actor) -> int:
-        """Mark every 'sent' label of a job confirmed; returns how many."""
+    def confirm_sent(self, job_id: int, positions: Sequence[int], actor: Actor) -> int:
+        """Mark the labels at ``positions`` confirmed, those still 'sent' only; returns how many.
+
+        Only the labels of the send the printer just confirmed: a label left uncertain by an
+        earlier, broken send stays uncertain until it is reprinted or voided."""
+        changed = 0
         with self.transaction() as conn:
-            changed = conn.execute(
-                "UPDATE print_job_labels SET state = 'confirmed' WHERE job_id = ? AND state = 'sent'",
-                (job_id,),
-            ).rowcount
+            for chunk in in_chunks(list(positions)):
+                changed += conn.execute(
+                    "UPDATE print_job_labels SET state = 'confirmed' WHERE job_id = ?"
+                    f" AND state = 'sent' AND position IN ({marks(chunk)})",
+                    [job_id, *chunk],
+                ).rowcount
             if changed:
                 batch_id = conn.execute(
                     "SELECT batch_id FROM print_jobs WHERE id = ?", (job_id,)
@@ -212,7 +222,7 @@ class PrintRecords(StoreBase):
                 self._log(
                     conn, "labels_confirmed", actor, None, batch_id, job=job_id, count=changed
                 )
-        return int(changed)
+        return changed
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._rows(
@@ -226,6 +236,7 @@ class PrintRecords(StoreBase):
 
     def void_units(self, units: list[Unit], reason: str, actor: Actor) -> None:
         """Void serials for good: never reused, pending labels of them are not sent."""
+        reason = inputs.reason(reason)
         with self.transaction() as conn:
             for unit in units:
                 conn.execute("UPDATE units SET state = 'voided' WHERE id = ?", (unit.id,))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
+from batchlabel import inputs
+from batchlabel.errors import InputError
 from batchlabel.models import Actor, Batch, CheckResult, Complaint, Product, StepRecord
 from batchlabel.store.base import StoreBase, marks, now
 
@@ -15,13 +18,13 @@ class QualityRecords(StoreBase):
 
     def set_recipe(self, product: Product, recipe: dict[str, Any], actor: Actor) -> None:
         """Store a product's recipe and checklist (already validated), replacing the last."""
-        text = json.dumps(recipe, ensure_ascii=False)
+        data = json.dumps(recipe, ensure_ascii=False)
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO product_recipes (product_id, recipe, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (product_id) DO UPDATE SET recipe = excluded.recipe,"
                 " updated_at = excluded.updated_at",
-                (product.id, text, now()),
+                (product.id, data, now()),
             )
             self._log(conn, "recipe_set", actor, product.id, recipe=recipe)
 
@@ -31,6 +34,8 @@ class QualityRecords(StoreBase):
         return data
 
     def record_step(self, batch: Batch, step: str, notes: str, actor: Actor) -> None:
+        step = inputs.line(step, "step name", max_length=80)
+        notes = inputs.paragraph(notes, "notes")
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO batch_steps (batch_id, step, notes, user, station, at)"
@@ -55,6 +60,9 @@ class QualityRecords(StoreBase):
         notes: str,
         actor: Actor,
     ) -> CheckResult:
+        notes = inputs.paragraph(notes, "notes")
+        if value is not None and not math.isfinite(value):
+            raise InputError("A measured value must be a finite number.")
         result = CheckResult(name, passed, value, notes, actor.user, actor.station, now())
         with self.transaction() as conn:
             conn.execute(
@@ -81,7 +89,7 @@ class QualityRecords(StoreBase):
         self,
         batch: Batch,
         kind: str,
-        text: str,
+        complaint_text: str,
         actor: Actor,
         review_threshold: int,
         unit_id: int | None = None,
@@ -90,13 +98,14 @@ class QualityRecords(StoreBase):
         """Record a complaint or return; answers how many the batch now has. The complaint
         that reaches ``review_threshold`` flags the batch for QA review in the same
         transaction, so a flag is never lost between the two."""
+        complaint_text = inputs.paragraph(complaint_text, "complaint", required=True)
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO complaints (batch_id, unit_id, kind, text, user, station, at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (batch.id, unit_id, kind, text, actor.user, actor.station, now()),
+                (batch.id, unit_id, kind, complaint_text, actor.user, actor.station, now()),
             )
-            self._log(conn, kind, actor, batch.product_id, batch.id, serial, text=text)
+            self._log(conn, kind, actor, batch.product_id, batch.id, serial, text=complaint_text)
             (count,) = conn.execute(
                 "SELECT count(*) FROM complaints WHERE batch_id = ?", (batch.id,)
             ).fetchone()

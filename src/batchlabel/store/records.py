@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from batchlabel import inputs
 from batchlabel.codes.gs1 import validate_ai82, validate_gtin
 from batchlabel.codes.serial_formats import (
     DEFAULT_LOT_FORMAT,
@@ -197,6 +198,10 @@ class Store(
         validate_ai82(sku, "SKU", max_length=40)
         if not name.strip():
             raise InputError("The product name is empty.", needs="name")
+        name = inputs.line(name, "product name")
+        description = inputs.paragraph(description, "description")
+        private_notes = inputs.paragraph(private_notes, "private notes", max_length=5000)
+        public_attributes = inputs.attributes(public_attributes or {})
         if gtin is not None:
             validate_gtin(gtin)
         parse_format(lot_format, "lot")
@@ -279,8 +284,7 @@ class Store(
             raise InputError(
                 f"The best-before date {best_before} is before the made-on date {made_on}; check both."
             )
-        if planned_quantity < 0:
-            raise InputError("The quantity cannot be negative.")
+        inputs.count(planned_quantity, "planned items", minimum=0)
         if lot is not None:
             validate_ai82(lot, "lot code")
         lot_format = parse_format(product.lot_format, "lot")
@@ -414,6 +418,7 @@ class Store(
         status = _status(status)
         if status == BatchStatus.RECALLED and not (reason or "").strip():
             raise InputError("A recall needs a reason.", needs="reason")
+        reason = inputs.line(reason, "reason", max_length=500, required=False) if reason else None
         with self.transaction() as conn:
             (current,) = conn.execute(
                 "SELECT status FROM batches WHERE id = ?", (batch.id,)
@@ -442,6 +447,7 @@ class Store(
     ) -> list[Batch]:
         """Recall several batches in one transaction (all or none): a recall that stops
         half-way would leave some affected batches on sale. Final states are left alone."""
+        reason = inputs.reason(reason)
         changed = []
         with self.transaction() as conn:
             for batch in batches:
@@ -465,8 +471,7 @@ class Store(
 
     def allocate(self, batch: Batch, count: int, actor: Actor) -> Allocation:
         """Allocate ``count`` new serials to ``batch`` in one transaction (all or none)."""
-        if count < 1:
-            raise InputError("The count must be at least 1.")
+        inputs.count(count, "serials")
         today = date.today()
         # The product and its format are read before the write lock (the product only once
         # per process): the lock is held only for the counter, the serials and the event,

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from batchlabel import inputs
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, BatchStatus, Carton, Shipment, UnitState
 from batchlabel.store.base import StoreBase, checked_text, in_chunks, marks, now
@@ -161,6 +162,7 @@ class ShippingRecords(StoreBase):
         self, code: str, reason: str, actor: Actor, unit_ids: Sequence[int] | None = None
     ) -> list[tuple[str, str]]:
         """Take units (all of them when ``unit_ids`` is None) out of an unshipped carton."""
+        reason = inputs.reason(reason)
         with self.transaction() as conn:
             row = conn.execute(
                 "SELECT id, shipment_id FROM cartons WHERE code = ?", (code,)
