@@ -1,17 +1,22 @@
-"""Writing output files whole or not at all.
+"""Writing output files whole or not at all, and never over another one by surprise.
 
 A report, recall list or export is written beside its final name and moved into place only
 when complete, so a full disk or a killed process never leaves a half file that looks whole.
+Files whose names batchlabel makes up (recall lists, rendered labels) never replace a file
+already there: a second one of the same name gets the first free ``-2``, ``-3``... suffix.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -80,3 +85,67 @@ def _file_error(path: Path, error: OSError) -> BatchlabelError:
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return BatchlabelError(f"{path} cannot be written here (no permission).", needs="output")
     return BatchlabelError(f"Could not write {path}: {error.strerror or error}.")
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def file_stem(text: str, limit: int = 40) -> str:
+    """``text`` as part of a file name. Characters a file name cannot hold become '_', and a
+    short fingerprint of the original keeps different codes apart ('A/B' and 'A?B').
+
+    >>> file_stem("2548-A"), file_stem("A/B") != file_stem("A?B")
+    ('2548-A', True)
+    """
+    safe = _UNSAFE_NAME.sub("_", text)[:limit].lstrip(".") or "label"
+    if safe == text:
+        return safe
+    return f"{safe}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:6]}"
+
+
+@dataclass
+class NewFile:
+    """A file being written: ``handle`` while open, ``path`` its final name once closed."""
+
+    handle: IO[bytes]
+    path: Path
+
+
+@contextmanager
+def new_file(path: Path) -> Iterator[NewFile]:
+    """Write a new binary file at ``path``, or at the first free ``stem-N.suffix`` beside it
+    when that name is taken: complete or not at all, never replacing a file."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"The folder {folder} does not exist.", needs="output")
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:
+        raise _file_error(path, error) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            written = NewFile(handle, path)
+            yield written
+            handle.flush()
+            os.fsync(handle.fileno())
+        written.path = _publish(temp, path)
+    except OSError as error:
+        _remove(temp)
+        raise _file_error(path, error) from None
+    except BaseException:
+        _remove(temp)
+        raise
+
+
+def _publish(temp: str, path: Path) -> Path:
+    """Give the finished file its name: link() fails rather than replace an existing file,
+    so two writers at once (two recalls in one second) each keep their own."""
+    for number in range(1, 10_000):
+        candidate = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
+        try:
+            os.link(temp, candidate)
+        except FileExistsError:
+            continue
+        os.unlink(temp)
+        return candidate
+    raise BatchlabelError(f"Too many files named like {path} already; choose another folder.")

@@ -67,7 +67,8 @@ def default_actor(user: str | None, station: str | None) -> Actor:
 
 def emit_json(document: Any) -> None:
     """One JSON document on stdout, for scripts."""
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+    # allow_nan=False: NaN or Infinity would make the document unreadable as JSON.
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str, allow_nan=False))
 
 
 def parse_date(text: str | None, option: str) -> date | None:

@@ -124,12 +124,18 @@ def print_command(
         return
     if not lot or not printer_name:
         raise click.UsageError("Give a LOT and --printer (or --resume JOB).")
-    if allow_unreleased and not reason:
+    if allow_unreleased and not (reason or "").strip():
         raise InputError("--allow-unreleased needs --reason TEXT, recorded with the job.")
     uri, saved_dpi = resolve_printer(store, printer_name)
     batch = store.batch(lot, sku)
     template = find_template(template_name, app.templates_dir)
-    wanted = [s.strip() for s in serials.split(",") if s.strip()] if serials else None
+    wanted = None
+    if serials is not None:  # an empty list must never mean "the whole batch"
+        wanted = [s.strip() for s in serials.split(",") if s.strip()]
+        if not wanted:
+            raise InputError(
+                "--serials names no serial; give them comma-separated, e.g. 000001,000002."
+            )
     job_id = start_job(
         store,
         batch,

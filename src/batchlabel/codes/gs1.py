@@ -16,11 +16,12 @@ from urllib.parse import quote
 from biip.checksums import gs1_standard_check_digit
 
 from batchlabel.errors import InputError
+from batchlabel.inputs import ascii_digits
 
 # GS1 General Specifications, figure 7.11-1: the 82 characters allowed in AI 10 and 21.
 AI82_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!\"%&'()*+,-./:;<=>?_")
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")
 GTIN_LENGTHS = (8, 12, 13, 14)
 
 # Digital Link: characters of the 82 set that must be percent-encoded in a path segment
@@ -87,7 +88,7 @@ def make_sscc(extension: int, company_prefix: str, reference: int) -> str:
     >>> make_sscc(1, "0614141", 234567890)
     '106141412345678908'
     """
-    if not (company_prefix.isdigit() and 6 <= len(company_prefix) <= 12):
+    if not (ascii_digits(company_prefix) and 6 <= len(company_prefix) <= 12):
         raise InputError(
             f"The GS1 company prefix '{company_prefix}' must be 6 to 12 digits, as GS1 issued it."
         )

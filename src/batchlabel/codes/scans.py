@@ -47,9 +47,9 @@ _QWERTZ_SIGNS = re.compile(r"[ßüöäÜÖÄ§°´]|^https?Ö|^\)\d\d=")
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
-_GS1_START = re.compile(r"^(00\d{18}|0[12]\d{14})")
+_GS1_START = re.compile(r"^(00[0-9]{18}|0[12][0-9]{14})")
 GTIN_LENGTHS = (8, 12, 13, 14)
 
 
@@ -171,7 +171,7 @@ def _looks_like_gs1(body: str) -> bool:
 def _parse_url(text: str, url: str) -> ScannedCode:
     parts = urlsplit(url)
     path = parts.path
-    if "/p/" in f"{path}/" and not re.search(r"/01/\d", path):
+    if "/p/" in f"{path}/" and not re.search(r"/01/[0-9]", path):
         segments = [unquote(s) for s in path.split("/p/", 1)[1].split("/") if s]
         if not segments or len(segments) > 3:
             return ScannedCode(

@@ -29,7 +29,7 @@ _INDEX = {c: i for i, c in enumerate(UNAMBIGUOUS_ALPHABET)}
 DEFAULT_SERIAL_FORMAT = "seq:6"
 DEFAULT_LOT_FORMAT = "pattern:{YY}{WW}-{SEQ:2}"
 
-_TOKEN = re.compile(r"\{([A-Z]+)(?::(\d+))?\}")
+_TOKEN = re.compile(r"\{([A-Z]+)(?::([0-9]+))?\}")
 _DATE_TOKENS = {
     "YYYY": lambda d: f"{d.year:04d}",
     "YY": lambda d: f"{d.year % 100:02d}",

@@ -9,11 +9,12 @@ a leading apostrophe, which spreadsheets show as text and hide.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from batchlabel.outputs import atomic_text_file
+from batchlabel.outputs import atomic_text_file, new_file
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,11 +33,26 @@ def safe_cell(value: Any) -> Any:
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write a CSV all at once or not at all; answers the number of data rows."""
-    count = 0
     with atomic_text_file(path, newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
-            count += 1
+        return _write_rows(handle, header, rows)
+
+
+def write_new_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Like write_csv, as a new file that never replaces one (see outputs.new_file); answers
+    the name it got."""
+    with new_file(path) as out:
+        text = io.TextIOWrapper(out.handle, encoding="utf-8", newline="")
+        _write_rows(text, header, rows)
+        text.flush()
+        text.detach()
+    return out.path
+
+
+def _write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    count = 0
+    writer = csv.writer(handle)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+        count += 1
     return count

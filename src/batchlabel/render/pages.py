@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from PIL import Image
 
@@ -56,7 +56,7 @@ def sheet(name: str) -> Sheet:
     return SHEETS[name]
 
 
-def write_label_pdf(images: Iterable[Image.Image], path: Path | BinaryIO, dpi: int) -> int:
+def write_label_pdf(images: Iterable[Image.Image], path: Path | IO[bytes], dpi: int) -> int:
     """One label per page, each page exactly the label's size. Returns the page count."""
     pages = list(images)
     if not pages:
@@ -68,7 +68,7 @@ def write_label_pdf(images: Iterable[Image.Image], path: Path | BinaryIO, dpi: i
 def write_sheet_pdf(
     template: Template,
     images: Iterable[Image.Image],
-    path: Path,
+    path: Path | IO[bytes],
     dpi: int,
     layout: Sheet,
     skip: int = 0,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from batchlabel import inputs
 from batchlabel.errors import InputError
+from batchlabel.inputs import MAX_COPIES
 from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
 from batchlabel.labels.templates import Template
 from batchlabel.models import Batch, UnitState
+from batchlabel.outputs import ensure_folder, file_stem, new_file
 from batchlabel.render import (
     SUPPORTED_DPI,
     compile_template,
@@ -23,7 +25,6 @@ from batchlabel.render.pages import sheet as sheet_layout
 from batchlabel.store import Store
 
 FORMATS = ("png", "pdf", "zpl")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ def batch_labels(
     """The label data for a batch: one per serial (given, or every unit not voided) for a
     per-unit template, or ``copies`` of one batch label."""
     product = store.product(batch.sku)
+    copies = inputs.count(copies, "copies", MAX_COPIES)
     if template.per == "batch":
-        return [label_data(product, batch, None, resolver)] * max(1, copies)
+        return [label_data(product, batch, None, resolver)] * copies
     if serials:
         units = store.units_by_serials(batch, serials)
         voided = [u.serial for u in units if u.state == UnitState.VOIDED]
@@ -68,9 +70,8 @@ def batch_labels(
             needs="allocate",
             lot=batch.lot,
         )
-    return [
-        label_data(product, batch, u.serial, resolver) for u in units for _ in range(max(1, copies))
-    ]
+    inputs.count(len(units) * copies, "labels in one go")
+    return [label_data(product, batch, u.serial, resolver) for u in units for _ in range(copies)]
 
 
 def render_files(
@@ -89,28 +90,33 @@ def render_files(
     check_dpi(dpi)
     if sheet is not None and fmt != "pdf":
         raise InputError("Label sheets apply only to PDF files.")
-    out.mkdir(parents=True, exist_ok=True)
-    stem = _safe(labels[0].lot)
+    ensure_folder(out)
+    stem = file_stem(labels[0].lot)
+    # Every file is new (a second render of the same lot never replaces the first) and
+    # written whole: a full disk leaves no half or empty file behind.
     if fmt == "png":
         files = []
         for number, data in enumerate(labels, start=1):
-            path = out / f"{stem}-{number:05d}-{_safe(data.serial or 'batch')}.png"
-            render_label(template, data, dpi).save(path, dpi=(dpi, dpi), compress_level=1)
-            files.append(path)
+            name = f"{stem}-{number:05d}-{file_stem(data.serial or 'batch')}.png"
+            with new_file(out / name) as png:
+                image = render_label(template, data, dpi)
+                image.save(png.handle, format="PNG", dpi=(dpi, dpi), compress_level=1)
+            files.append(png.path)
         return RenderResult(tuple(files), len(labels))
     if fmt == "pdf":
-        path = out / f"{stem}-{template.name}{'-' + sheet if sheet else ''}.pdf"
+        name = f"{stem}-{template.name}{'-' + sheet if sheet else ''}.pdf"
         images = (render_label(template, data, dpi) for data in labels)
-        if sheet is not None:
-            count = write_sheet_pdf(template, images, path, dpi, sheet_layout(sheet), skip)
-        else:
-            count = write_label_pdf(images, path, dpi)
-        return RenderResult((path,), count)
-    path = out / f"{stem}-{template.name}.zpl"
-    with path.open("w", encoding="utf-8", newline="") as handle:
+        with new_file(out / name) as pdf:
+            if sheet is not None:
+                layout = sheet_layout(sheet)
+                count = write_sheet_pdf(template, images, pdf.handle, dpi, layout, skip)
+            else:
+                count = write_label_pdf(images, pdf.handle, dpi)
+        return RenderResult((pdf.path,), count)
+    with new_file(out / f"{stem}-{template.name}.zpl") as zpl:
         for chunk in zpl_labels(template, labels, dpi, zpl_raster):
-            handle.write(chunk)
-    return RenderResult((path,), len(labels))
+            zpl.handle.write(chunk.encode("utf-8"))
+    return RenderResult((zpl.path,), len(labels))
 
 
 def zpl_labels(
@@ -124,7 +130,3 @@ def zpl_labels(
     compiled = compile_template(template, dpi)
     for data in labels:
         yield compiled.label(data)
-
-
-def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", text)[:40] or "label"

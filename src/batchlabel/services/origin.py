@@ -14,6 +14,7 @@ from typing import Any
 
 from batchlabel.codes.gs1 import GTIN_LENGTHS, validate_ai82, wrong_check_digit
 from batchlabel.errors import InputError, NotFoundError
+from batchlabel.inputs import ascii_digits
 from batchlabel.models import (
     Batch,
     BatchStatus,
@@ -115,7 +116,7 @@ def find_origin(
 
 
 def _check_gtin(gtin: str) -> None:
-    if not gtin.isdigit() or len(gtin) not in GTIN_LENGTHS:
+    if not ascii_digits(gtin) or len(gtin) not in GTIN_LENGTHS:
         raise InputError(f"'{gtin[:20]}' is not a GTIN: it must be 8, 12, 13 or 14 digits.")
     if (expected := wrong_check_digit(gtin)) is not None:
         raise InputError(f"GTIN {gtin} has a wrong check digit (it should end in {expected}).")

@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from batchlabel import inputs
 from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import (
     BatchlabelError,
@@ -20,6 +21,7 @@ from batchlabel.errors import (
     PrinterError,
     PrinterNotSent,
 )
+from batchlabel.inputs import MAX_COPIES
 from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
 from batchlabel.labels.templates import Template
 from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Unit, UnitState
@@ -104,6 +106,11 @@ def start_job(
 
     Everything that can be checked without a printer is checked first, so a request that
     cannot work records no job and allocates no serial."""
+    if allow_unreleased is not None:
+        allow_unreleased = inputs.reason(allow_unreleased)
+    if reprint_reason is not None or kind == "reprint":
+        reprint_reason = inputs.reason(reprint_reason)
+    copies = inputs.count(copies, "copies", MAX_COPIES)
     check_release(batch, allow_unreleased)
     open_printer(printer_uri).close()  # an address that cannot work is refused here
     check_template_fits(store, batch, template, dpi)

@@ -15,9 +15,9 @@ from typing import Any
 
 from batchlabel.documents import render_html
 from batchlabel.errors import ConflictError, InputError
-from batchlabel.exports.spreadsheet import write_csv
+from batchlabel.exports.spreadsheet import write_new_csv
 from batchlabel.models import ALLOWED_TRANSITIONS, Actor, Batch, BatchStatus
-from batchlabel.outputs import atomic_text_file, ensure_folder
+from batchlabel.outputs import ensure_folder, new_file
 from batchlabel.services.trace import Target, downstream
 from batchlabel.store import Store
 
@@ -82,8 +82,6 @@ def write_recall_list(store: Store, plan: RecallPlan, folder: Path, dry_run: boo
     ensure_folder(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     stem = "recall-draft" if dry_run else "recall"
-    csv_path = folder / f"{stem}-{stamp}.csv"
-    html_path = folder / f"{stem}-{stamp}.html"
     serials: dict[str, list[str]] = {}
 
     def rows() -> Iterator[list[Any]]:
@@ -92,16 +90,17 @@ def write_recall_list(store: Store, plan: RecallPlan, folder: Path, dry_run: boo
             serials.setdefault(row["customer"], []).append(f"{row['lot']}/{row['serial']}")
             yield [row[c] for c in RECALL_COLUMNS]
 
-    write_csv(csv_path, RECALL_COLUMNS, rows())
-    with atomic_text_file(html_path) as handle:
-        handle.write(
-            render_html(
-                "recall.html",
-                plan=plan,
-                summary=plan.summary(),
-                serials=serials,
-                dry_run=dry_run,
-                made_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            )
-        )
+    # Two recalls in one second must not share a list: the names are taken, never replaced.
+    csv_path = write_new_csv(folder / f"{stem}-{stamp}.csv", RECALL_COLUMNS, rows())
+    page = render_html(
+        "recall.html",
+        plan=plan,
+        summary=plan.summary(),
+        serials=serials,
+        dry_run=dry_run,
+        made_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    with new_file(csv_path.with_suffix(".html")) as out:
+        out.handle.write(page.encode("utf-8"))
+    html_path = out.path
     return [csv_path, html_path]

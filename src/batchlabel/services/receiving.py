@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from batchlabel.errors import InputError
+from batchlabel.inputs import MAX_SERIALS_PER_REQUEST, ascii_digits
 from batchlabel.models import Actor, BatchStatus, MatchKind
 from batchlabel.services.lookup import CodeLookup, Resolution
 
@@ -54,11 +55,11 @@ def read_expected(path: Path, lookup: CodeLookup) -> list[ExpectedLine]:
             continue
         code, quantity = entry, 1
         head, comma, tail = entry.rpartition(",")
-        if comma and tail.strip().isdigit():
+        if comma and ascii_digits(tail.strip()):
             code, quantity = head.strip(), int(tail)
-            if quantity < 1:
+            if not 1 <= quantity <= MAX_SERIALS_PER_REQUEST:
                 raise InputError(
-                    f"{path}, line {number}: the quantity must be at least 1; "
+                    f"{path}, line {number}: the quantity must be 1 to {MAX_SERIALS_PER_REQUEST:,}; "
                     "fix the line and start again."
                 )
         found = lookup.resolve(code)
