@@ -128,7 +128,7 @@ def test_a_material_recall_reaches_every_batch_made_from_it(
 ) -> None:
     _genealogy(store, actor, collar)
     release(store, collar, actor, override="test")
-    store.pack("BOX-1", "internal", actor, batch_id=collar.id, quantity=3)
+    store.pack("BOX-1", "internal", actor, batch_id=collar.id, quantity=3, new=True)
     store.ship("DN-1", "Hundeladen Berlin", ["BOX-1"], actor)
     plan = plan_recall(store, find_target(store, "H1"))
     assert sorted(b.lot for b in plan.batches) == ["C1", "S1"]

@@ -74,8 +74,8 @@ def ship_all(run: Run) -> None:
     release(run, "C2")
     sscc = run("carton", "new", "--company-prefix", "0614141", "--json").json()["carton"]
     assert run("pack", sscc, "--lot", "C1", "--quantity", "6").exit_code == 0
-    assert run("pack", "BOX-2", unit_code("000007"), unit_code("000008")).exit_code == 0
-    assert run("pack", "BOX-3", "--lot", "C2", "--quantity", "4").exit_code == 0
+    assert run("pack", "--new", "BOX-2", unit_code("000007"), unit_code("000008")).exit_code == 0
+    assert run("pack", "--new", "BOX-3", "--lot", "C2", "--quantity", "4").exit_code == 0
     assert run("ship", "DN-1", sscc, "--customer", "Shop Berlin").exit_code == 0
     assert run("ship", "DN-2", "BOX-2", "BOX-3", "--customer", "Shop Paris").exit_code == 0
 
@@ -157,27 +157,32 @@ def test_ambiguous_material_lot_is_named_not_guessed(workshop: Run) -> None:
 def test_packing_conflicts(workshop: Run) -> None:
     run = workshop
     release(run, "C1")
-    assert run("pack", "BOX-1", unit_code("000001")).exit_code == 0
-    twice = run("pack", "BOX-2", unit_code("000001"))
+    assert run("pack", "--new", "BOX-1", unit_code("000001")).exit_code == 0
+    twice = run("pack", "--new", "BOX-2", unit_code("000001"))
     assert twice.exit_code == 2
     assert "Serial 000001 is already in carton BOX-1" in twice.stderr
     # all or nothing: the good code beside the bad one was not packed either
-    assert run("pack", "BOX-2", unit_code("000002"), unit_code("000001")).exit_code == 2
+    assert run("pack", "--new", "BOX-2", unit_code("000002"), unit_code("000001")).exit_code == 2
     assert run("trace", "BOX-2", "--json").exit_code == 2  # never made: nothing was packed
     bad_sscc = run("pack", "006141410000000010", unit_code("000003"))
     assert "Wrong check digit in SSCC" in bad_sscc.stderr
-    too_many = run("pack", "BOX-3", "--lot", "C1", "--quantity", "10")
+    too_many = run("pack", "--new", "BOX-3", "--lot", "C1", "--quantity", "10")
     assert "only 9 items not yet in a carton" in too_many.stderr
-    assert run("pack", "BOX-3", "C1").exit_code == 2  # a lot alone is not one item
+    assert run("pack", "--new", "BOX-3", "C1").exit_code == 2  # a lot alone is not one item
+    typo = run("pack", "BOX-l", unit_code("000002"))  # a mistyped carton is not a new carton
+    assert typo.exit_code == 2 and "No carton BOX-l is recorded" in typo.stderr
+    assert "pack --new BOX-l" in typo.stderr
+    again = run("pack", "--new", "BOX-1", unit_code("000002"))
+    assert again.exit_code == 2 and "Carton BOX-1 exists already" in again.stderr
     assert run("void", "000005", "--sku", "COLLAR-M", "--reason", "label torn").exit_code == 0
-    assert "Serial 000005 was voided" in run("pack", "BOX-5", unit_code("000005")).stderr
+    assert "Serial 000005 was voided" in run("pack", "--new", "BOX-5", unit_code("000005")).stderr
     assert run("unpack", "BOX-1", unit_code("000001"), "--reason", "wrong size").exit_code == 0
-    assert run("pack", "BOX-2", unit_code("000001")).exit_code == 0
+    assert run("pack", "--new", "BOX-2", unit_code("000001")).exit_code == 0
 
 
 def test_only_released_batches_ship_and_shipped_cartons_are_closed(workshop: Run) -> None:
     run = workshop
-    assert run("pack", "BOX-1", "--lot", "C2", "--quantity", "2").exit_code == 0
+    assert run("pack", "--new", "BOX-1", "--lot", "C2", "--quantity", "2").exit_code == 0
     held = run("ship", "DN-9", "BOX-1", "--customer", "Shop")
     assert held.exit_code == 2
     assert "batch C2, which is in_production; only released batches ship" in held.stderr
@@ -189,11 +194,11 @@ def test_only_released_batches_ship_and_shipped_cartons_are_closed(workshop: Run
     assert run("batch", "recall", "C2", "--reason", "test").exit_code == 0
     assert (
         "Batch C2 is recalled; its items must not be packed (serial 000011)"
-        in run("pack", "BOX-4", unit_code("000011", "C2")).stderr
+        in run("pack", "--new", "BOX-4", unit_code("000011", "C2")).stderr
     )
     assert (
         "is recalled; its items must not be packed"
-        in run("pack", "BOX-4", "--lot", "C2", "--quantity", "1").stderr
+        in run("pack", "--new", "BOX-4", "--lot", "C2", "--quantity", "1").stderr
     )
 
 

@@ -168,7 +168,12 @@ def demo(app: AppContext, directory: Path) -> None:
         )
         carton = f"C{store.next_carton_number('internal'):06d}"
         store.pack(
-            carton, "internal", actor, batch_id=released.id, quantity=len(allocation.serials)
+            carton,
+            "internal",
+            actor,
+            batch_id=released.id,
+            quantity=len(allocation.serials),
+            new=True,
         )
         store.ship("DN-0001", "Demo Shop", [carton], actor)
         report = directory / "report.html"

@@ -23,6 +23,8 @@ REMEDIES: dict[str, str] = {
     "'batchlabel reprint SERIAL... --reason TEXT' for uncertain ones that did not come out.",
     "unpack": "Use 'batchlabel unpack {carton} ... --reason TEXT'.",
     "pack": "Use 'batchlabel pack'.",
+    "new_carton": "Start it with 'batchlabel carton new {carton}', or pack with "
+    "'batchlabel pack --new {carton} ...'.",
     "complaint": "Use 'batchlabel complaint CODE --return'.",
     "supplier": "add --supplier NAME.",
     "supplier_or_sku": "add --supplier NAME for the material or --sku SKU for the batch.",

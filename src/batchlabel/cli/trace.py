@@ -266,6 +266,7 @@ def carton() -> None:
 
 
 @carton.command("new")
+@click.argument("own_code", metavar="[CODE]", required=False)
 @click.option("--company-prefix", help="Your GS1 company prefix: the carton gets an SSCC.")
 @click.option(
     "--extension",
@@ -276,16 +277,22 @@ def carton() -> None:
 )
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
-def carton_new(app: AppContext, company_prefix: str | None, extension: int, as_json: bool) -> None:
-    """Start a new carton and print its code (an SSCC with --company-prefix, else C000001...)."""
+def carton_new(
+    app: AppContext, own_code: str | None, company_prefix: str | None, extension: int, as_json: bool
+) -> None:
+    """Start a new carton: your own CODE, an SSCC with --company-prefix, else C000001..."""
     store = app.store
-    if company_prefix:
+    if own_code is not None and company_prefix:
+        raise InputError("Give your own CODE or --company-prefix for an SSCC, not both.")
+    if own_code is not None:
+        code, kind = carton_code(own_code)
+    elif company_prefix:
         series = f"sscc:{extension}{company_prefix}"
         code = make_sscc(extension, company_prefix, store.next_carton_number(series))
         kind = "sscc"
     else:
         code, kind = f"C{store.next_carton_number('internal'):06d}", "internal"
-    store.pack(code, kind, app.actor)
+    store.pack(code, kind, app.actor, new=True)
     if as_json:
         emit_json({"carton": code, "kind": kind})
     else:
@@ -318,11 +325,14 @@ def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple
 @click.option("--lot", help="Pack items of this batch without scanning each (with --quantity).")
 @click.option("--sku", help="The product of --lot, when several share it.")
 @click.option("--quantity", type=Count(), help="How many items of --lot.")
+@click.option(
+    "--new", "new", is_flag=True, help="Start CARTON with this pack (it must not exist yet)."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def pack(
     app: AppContext, carton_text: str, codes: tuple[str, ...], lot: str | None,
-    sku: str | None, quantity: int | None, as_json: bool,
+    sku: str | None, quantity: int | None, new: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Put scanned items (CODE...) or a quantity of a batch into CARTON (an SSCC or your own code)."""
     store = app.store
@@ -335,7 +345,7 @@ def pack(
     units = _units_for(store, codes, "pack")
     packed = store.pack(
         code, kind, app.actor, [u for u, _ in units],
-        batch_id=source.id if source else None, quantity=quantity or 0,
+        batch_id=source.id if source else None, quantity=quantity or 0, new=new,
     )  # fmt: skip
     if as_json:
         emit_json(

@@ -253,4 +253,9 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 6: GTINs kept in their 14-digit form, so 9506000134352 and 09506000134352 are one key
+    """
+    UPDATE products SET gtin = substr('00000000000000' || gtin, -14)
+    WHERE gtin IS NOT NULL AND length(gtin) < 14;
+    """,
 )

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from batchlabel import inputs
-from batchlabel.codes.gs1 import validate_ai82, validate_gtin
+from batchlabel.codes.gs1 import gtin14, validate_ai82
 from batchlabel.codes.serial_formats import (
     DEFAULT_LOT_FORMAT,
     DEFAULT_SERIAL_FORMAT,
@@ -203,7 +203,7 @@ class Store(
         private_notes = inputs.paragraph(private_notes, "private notes", max_length=5000)
         public_attributes = inputs.attributes(public_attributes or {})
         if gtin is not None:
-            validate_gtin(gtin)
+            gtin = gtin14(gtin)  # one key in one form: GTIN-13 9506000134352 is 09506000134352
         parse_format(lot_format, "lot")
         parse_format(serial_format, "serial")
         try:
@@ -255,10 +255,7 @@ class Store(
 
     def product_by_gtin(self, gtin: str) -> Product | None:
         """The product whose GTIN, padded to 14 digits, equals ``gtin`` padded likewise."""
-        rows = self._rows(
-            "SELECT * FROM products WHERE gtin IN (?, ?, ?, ?, ?)",
-            [gtin.lstrip("0").rjust(n, "0") for n in (8, 12, 13, 14)] + [gtin],
-        )
+        rows = self._rows("SELECT * FROM products WHERE gtin = ?", [gtin.rjust(14, "0")])
         return _product(rows[0]) if rows else None
 
     def products(self) -> list[Product]:

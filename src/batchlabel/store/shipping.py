@@ -59,11 +59,14 @@ class ShippingRecords(StoreBase):
         unit_ids: Sequence[int] = (),
         batch_id: int | None = None,
         quantity: int = 0,
+        new: bool = False,
     ) -> list[tuple[str, str]]:
-        """Put units into carton ``code`` (made on first use), all or none; with ``batch_id``
-        and ``quantity``, the next unpacked units of that batch. Answers (lot, serial) packed."""
+        """Put units into carton ``code``, all or none; with ``batch_id`` and ``quantity``, the
+        next unpacked units of that batch. Answers (lot, serial) packed. Starting a carton and
+        packing into one are different intents: ``new`` starts it (it must not exist), without
+        it the carton must exist, so a mistyped code never becomes a carton of its own."""
         with self.transaction() as conn:
-            carton_id = self._open_carton(conn, code, kind)
+            carton_id = self._open_carton(conn, code, kind, new)
             ids = list(unit_ids)
             if batch_id is not None:
                 picked = [
@@ -130,12 +133,18 @@ class ShippingRecords(StoreBase):
                 "Set them aside."
             )
 
-    def _open_carton(self, conn: sqlite3.Connection, code: str, kind: str) -> int:
+    def _open_carton(self, conn: sqlite3.Connection, code: str, kind: str, new: bool) -> int:
         row = conn.execute(
             "SELECT c.id, s.code FROM cartons c LEFT JOIN shipments s ON s.id = c.shipment_id"
             " WHERE c.code = ?",
             (code,),
         ).fetchone()
+        if new and row is not None:
+            raise ConflictError(f"Carton {code} exists already; pack into it, or start another.")
+        if row is None and not new:
+            raise NotFoundError(
+                f"No carton {code} is recorded; start it first.", needs="new_carton", carton=code
+            )
         if row is None:
             cursor = conn.execute(
                 "INSERT INTO cartons (code, kind, created_at) VALUES (?, ?, ?)", (code, kind, now())
