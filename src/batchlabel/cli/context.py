@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from batchlabel import inputs
 from batchlabel.errors import InputError
 from batchlabel.inputs import MAX_SERIALS_PER_REQUEST
 from batchlabel.labels.data import DEFAULT_RESOLVER
@@ -45,11 +46,31 @@ class AppContext:
 
 pass_app = click.make_pass_decorator(AppContext)
 
+
 # Markup is off: names, notes and paths that makers type are printed as typed, so
 # 'Tote [large]' is not taken for a style (nor '[/]' for a broken one). Our own styling
 # goes through marked().
-console = Console(markup=False)
-err_console = Console(stderr=True, markup=False)
+class SafeConsole(Console):
+    """A console that shows the control characters in people's text (a product name with an
+    ESC sequence, scanned garbage) as '?' instead of letting them drive the terminal."""
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
+        return super().render_str(inputs.shown(text), *args, **kwargs)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(_safe(o) for o in objects), **kwargs)
+
+
+def _safe(renderable: Any) -> Any:
+    if isinstance(renderable, Text):
+        safe = renderable.copy()
+        safe.plain = inputs.shown(safe.plain)  # same length: the styles stay where they were
+        return safe
+    return renderable
+
+
+console = SafeConsole(markup=False)
+err_console = SafeConsole(stderr=True, markup=False)
 
 
 def marked(template: str, *values: object) -> Text:

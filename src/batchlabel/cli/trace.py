@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from batchlabel import inputs
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import (
     AppContext,
@@ -441,7 +442,7 @@ def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
 
 
 def as_rich_tree(node: Node, into: Tree | None = None) -> Tree:
-    label = Text(node.label)
+    label = Text(inputs.shown(node.label))
     status = node.detail.get("status")
     if status:
         label.append(" ").append_text(marked(styled_status(status)))
@@ -450,7 +451,7 @@ def as_rich_tree(node: Node, into: Tree | None = None) -> Tree:
         counted = ", ".join(f"{n} {s}" for s, n in units.items() if n)
         label.append(f" ({counted})", style="dim")
     if node.kind == "material" and node.detail.get("origin"):
-        label.append(f" origin: {node.detail['origin']}", style="dim")
+        label.append(inputs.shown(f" origin: {node.detail['origin']}"), style="dim")
     branch = Tree(label) if into is None else into.add(label)
     for child in node.children:
         as_rich_tree(child, branch)

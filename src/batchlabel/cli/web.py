@@ -26,18 +26,55 @@ from batchlabel.web import create_app
     help="Page requests per second per client (0: no limit).",
 )
 @click.option("--maker", help="Your workshop's name, shown on the pages.")
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="Another address this server answers as (besides --resolver's and this machine's).",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default="",
+    metavar="IPS",
+    help="Reverse proxies (comma-separated addresses) whose X-Forwarded-For and "
+    "X-Forwarded-Proto are trusted; without it they are ignored.",
+)
 @pass_app
-def serve(app: AppContext, host: str, port: int, rate_limit: float, maker: str | None) -> None:
-    """Serve the origin pages that labels' QR codes open, and the station API."""
+def serve(
+    app: AppContext,
+    host: str,
+    port: int,
+    rate_limit: float,
+    maker: str | None,
+    allowed_hosts: tuple[str, ...],
+    forwarded_allow_ips: str,
+) -> None:
+    """Serve the origin pages that labels' QR codes open, and the station API.
+
+    Links in answers start with --resolver (the address printed on labels); a request that
+    names another host is answered with that address, so nobody can make the site point
+    elsewhere. Client addresses (for the rate limit) come from the connection, or from a
+    proxy's X-Forwarded-For only when the proxy is listed in --forwarded-allow-ips."""
     app.store.products()  # a bad --db fails here, in one sentence, before the server starts
     _check_port_free(host, port)
     console.print(
         f"Serving origin pages for {app.db_path} on http://{host}:{port}/ (Ctrl-C stops)."
     )
     uvicorn.run(
-        create_app(app.db_path, rate_limit=rate_limit, maker=maker),
+        create_app(
+            app.db_path,
+            rate_limit=rate_limit,
+            maker=maker,
+            public_url=app.resolver,
+            allowed_hosts=allowed_hosts,
+        ),
         host=host,
         port=port,
+        # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a local program could
+        # then pose as any client and escape the rate limit. Only named proxies are trusted.
+        proxy_headers=bool(forwarded_allow_ips.strip()),
+        forwarded_allow_ips=forwarded_allow_ips.strip() or "",
         log_level="warning",
         access_log=False,
     )

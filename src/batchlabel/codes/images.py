@@ -12,6 +12,8 @@ from PIL import Image, UnidentifiedImageError
 from batchlabel.errors import InputError
 
 PDF_DPI = 300
+MAX_PHOTO_PIXELS = 60_000_000  # a phone photo is 12-50 megapixels
+MAX_PDF_PAGES = 50  # each page is held as a 300 dpi picture while it is read
 
 
 def codes_in_file(path: Path) -> list[str]:
@@ -37,11 +39,16 @@ def _as_scanned(result: zxingcpp.Result) -> str:
 def _image(path: Path) -> Image.Image:
     try:
         with Image.open(path) as image:
+            if image.width * image.height > MAX_PHOTO_PIXELS:
+                raise InputError(
+                    f"{path} is {image.width} x {image.height} pixels; a photo of a label needs "
+                    f"no more than {MAX_PHOTO_PIXELS // 1_000_000} megapixels."
+                )
             image.load()
             return image.convert("L")
     except FileNotFoundError:
         raise InputError(f"No file {path}; check the path.") from None
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise InputError(
             f"{path} is not an image this can read; use a PNG or JPEG photo, or a PDF."
         ) from None
@@ -55,6 +62,14 @@ def _pdf_pages(path: Path) -> list[Image.Image]:
     except pypdfium2.PdfiumError:
         raise InputError(f"{path} is not a PDF this can read; export it again.") from None
     try:
+        if len(document) > MAX_PDF_PAGES:
+            raise InputError(
+                f"{path} has {len(document)} pages; read at most {MAX_PDF_PAGES} at once."
+            )
+        for page in document:
+            width, height = page.get_size()  # points: 1/72 inch
+            if width * height * (PDF_DPI / 72) ** 2 > MAX_PHOTO_PIXELS:
+                raise InputError(f"{path} has a page too large to read as labels.")
         return [page.render(scale=PDF_DPI / 72).to_pil().convert("L") for page in document]
     finally:
         document.close()

@@ -6,11 +6,14 @@ stations, and a material's supplier and origin only when the material lot is mar
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from batchlabel import inputs
 from batchlabel.documents import render_html
 from batchlabel.fonts import font_file
 from batchlabel.models import Batch, BatchStatus, Product, UnitState
@@ -116,8 +119,14 @@ def build_report(store: Store, batch: Batch) -> BatchReport:
 # -- writers ------------------------------------------------------------------------------
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()|~])")
+
+
 def _md_cell(value: Any) -> str:
-    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+    """Text people typed, shown as typed wherever the markdown is rendered: HTML in a name
+    stays text (never live HTML), and markdown punctuation cannot make links or emphasis."""
+    text = inputs.shown(str(value if value is not None else "").replace("\n", " "))
+    return html.escape(_MARKDOWN_PUNCTUATION.sub(r"\\\1", text), quote=False)
 
 
 def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:

@@ -34,6 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from batchlabel import inputs
 from batchlabel.errors import TemplateError
 from batchlabel.labels.data import LabelData
 
@@ -47,6 +48,11 @@ SYMBOLOGIES = ("code128", "gs1-128", "ean13", "upca", "itf14")
 ELEMENT_TYPES = ("text", "qr", "datamatrix", "barcode", "line", "box", "image")
 _PLACEHOLDER = re.compile(r"\{([^{}:]*)(?::([^{}]*))?\}")
 MAX_LABEL_MM = 300.0
+MAX_TEMPLATE_BYTES = 256 * 1024
+MAX_ELEMENTS = 200
+MAX_VALUE_LENGTH = 1000
+# Sizes in mm: a font under 0.8 mm or a module under 0.1 mm is below any label printer's dot.
+_SIZE_LIMITS = {"size": (0.8, 100.0), "module": (0.1, 10.0), "thickness": (0.05, 50.0)}
 
 
 @dataclass(frozen=True)
@@ -215,11 +221,24 @@ def find_template(name: str, extra: Path | None = None) -> Template:
 def load_template(path: Path) -> Template:
     """Read and validate a template file; every problem names the file and the element."""
     try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            raise TemplateError(
+                f"Template {path} is over {MAX_TEMPLATE_BYTES // 1024} KB; a label template is "
+                "a few KB."
+            )
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise TemplateError(f"The template file {path} does not exist.") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise TemplateError(f"Template {path} is not valid TOML: {error}.") from None
+    except RecursionError:
+        raise TemplateError(
+            f"Template {path} is nested too deeply to be a label template."
+        ) from None
+    except OSError as error:
+        raise TemplateError(
+            f"Template {path} cannot be read ({error.strerror or error})."
+        ) from None
     name = str(raw.get("name", path.stem))
     where = f"Template '{name}' ({path})"
     width = _number(raw, "width_mm", where)
@@ -235,6 +254,10 @@ def load_template(path: Path) -> Template:
     items = raw.get("elements", [])
     if not isinstance(items, list) or not items:
         raise TemplateError(f"{where} has no [[elements]]; add at least one.")
+    if len(items) > MAX_ELEMENTS:
+        raise TemplateError(
+            f"{where} has {len(items)} elements; a label holds at most {MAX_ELEMENTS}."
+        )
     elements = tuple(
         _element(item, index, where, path.parent, width, height) for index, item in enumerate(items)
     )
@@ -272,14 +295,22 @@ def _element(
     def num(key: str, default: float | None = None) -> float:
         return _number(raw, key, at, default)
 
+    def sized(key: str, default: float) -> float:
+        """A size that must be printable: too small draws nothing, too large fits nothing."""
+        value = num(key, default)
+        low, high = _SIZE_LIMITS[key]
+        if not low <= value <= high:
+            raise TemplateError(f"{at}: '{key}' = {value:g} mm is outside {low:g}..{high:g} mm.")
+        return value
+
     values: dict[str, Any] = {"type": kind, "index": index, "x": num("x", 0), "y": num("y", 0)}
     if kind in ("line",):
-        values |= {"x2": num("x2"), "y2": num("y2"), "thickness": num("thickness", 0.3)}
+        values |= {"x2": num("x2"), "y2": num("y2"), "thickness": sized("thickness", 0.3)}
     else:
         values |= {"width": num("width", 0), "height": num("height", 0)}
     if kind == "text":
         values |= {
-            "value": _parse_value(raw.get("value"), at), "size": num("size", 3.0),
+            "value": _parse_value(raw.get("value"), at), "size": sized("size", 3.0),
             "bold": bool(raw.get("bold", False)), "fit": str(raw.get("fit", "wrap")),
         }  # fmt: skip
         if values["fit"] not in ("wrap", "shrink"):
@@ -287,7 +318,7 @@ def _element(
         if values["width"] <= 0 or values["height"] <= 0 or values["size"] <= 0:
             raise TemplateError(f"{at}: a text box needs width, height and size above 0.")
     elif kind in ("qr", "datamatrix", "barcode"):
-        values |= {"module": num("module", 0.5 if kind != "barcode" else 0.25)}
+        values |= {"module": sized("module", 0.5 if kind != "barcode" else 0.25)}
         symbology = str(raw.get("symbology", kind))
         if kind == "barcode" and symbology not in SYMBOLOGIES:
             raise TemplateError(f"{at}: symbology must be one of {', '.join(SYMBOLOGIES)}.")
@@ -307,7 +338,7 @@ def _element(
         if kind == "barcode" and values["height"] <= 0:
             raise TemplateError(f"{at}: a barcode needs a height above 0.")
     elif kind == "box":
-        values |= {"thickness": num("thickness", 0.3)}
+        values |= {"thickness": sized("thickness", 0.3)}
     elif kind == "image":
         values["image"] = _image_path(raw.get("file"), folder, at)
     element = Element(**values)
@@ -321,6 +352,10 @@ def _element(
 def _parse_value(value: Any, at: str) -> tuple[Part, ...]:
     if not isinstance(value, str) or not value:
         raise TemplateError(f"{at}: 'value' must be text, e.g. \"Lot {{lot}}\".")
+    if len(value) > MAX_VALUE_LENGTH or inputs.shown(value) != value:
+        raise TemplateError(
+            f"{at}: 'value' must be at most {MAX_VALUE_LENGTH} characters, without control characters."
+        )
     parts: list[Part] = []
     position = 0
     for match in _PLACEHOLDER.finditer(value):

@@ -19,6 +19,22 @@ class SymbolContent:
     gs1_fields: tuple[tuple[str, str], ...] = ()
 
 
+# The most a symbol can hold as bytes (QR at error correction M, the largest square
+# DataMatrix, Code 128 as long as a scanner reads in one pass): checked for every writer, so
+# the ZPL a printer draws and the PNG preview refuse the same data.
+CAPACITY = {"qr": 2331, "datamatrix": 1556, "code128": 80, "gs1-128": 80}
+
+
+def check_capacity(template: Template, element: Element, symbology: str, text: str) -> str:
+    limit = CAPACITY.get(symbology)
+    if limit is not None and len(text.encode("utf-8")) > limit:
+        raise TemplateError(
+            f"{where(template, element)}: {len(text.encode('utf-8')):,} bytes do not fit a "
+            f"{symbology}, which holds at most {limit:,}."
+        )
+    return text
+
+
 def where(template: Template, element: Element) -> str:
     return f"Template '{template.name}', {element.label}"
 
@@ -56,7 +72,7 @@ def symbol_content(template: Template, element: Element, data: LabelData) -> Sym
                 )
             return SymbolContent(symbology, full[2:], full[2:])
         return SymbolContent(symbology, full, full)
-    text = template.fill(element, data)
+    text = check_capacity(template, element, symbology, template.fill(element, data))
     return SymbolContent(symbology, text, text)
 
 

@@ -162,13 +162,22 @@ def _image(
     image.paste(picture, (dots(element.x, dpi), dots(element.y, dpi)))
 
 
+MAX_LOGO_PIXELS = 16_000_000
+
+
 @functools.lru_cache(maxsize=32)
 def load_picture(path: Path, width: int, height: int) -> Image.Image:
     """A logo fitted into its box, dithered to 1 bit once and reused for every label."""
     try:
         with Image.open(path) as source:
+            # Checked before decoding: a logo is small, and a huge one would fill the memory.
+            if source.width * source.height > MAX_LOGO_PIXELS:
+                raise TemplateError(
+                    f"The image {path} is {source.width} x {source.height} pixels; a logo may "
+                    f"have at most {MAX_LOGO_PIXELS:,} (say 4000 x 4000)."
+                )
             picture = source.convert("RGBA")
-    except OSError as error:
+    except (OSError, Image.DecompressionBombError) as error:
         raise TemplateError(f"The image {path} cannot be read: {error}.") from None
     backdrop = Image.new("RGBA", picture.size, "white")
     picture = Image.alpha_composite(backdrop, picture).convert("L")

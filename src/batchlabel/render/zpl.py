@@ -19,7 +19,7 @@ from PIL import Image
 
 from batchlabel.labels.data import LabelData
 from batchlabel.labels.templates import ATTRIBUTES, Element, Template
-from batchlabel.render.content import check_label, symbol_content, where
+from batchlabel.render.content import CAPACITY, check_capacity, check_label, symbol_content, where
 from batchlabel.render.geometry import QUIET_ZONES, dots, module_dots
 from batchlabel.render.raster import HRI_SIZE_MM, _hri_dots, load_picture
 from batchlabel.render.text import fit_text, line_height, text_width
@@ -141,7 +141,15 @@ def _symbol(template: Template, element: Element, dpi: int) -> list[Piece]:
     if element.type == "qr" and not element.gs1:
         qr = f"^FO{x},{y}^BQN,2,{module},M^FH^FDMA,"
         fill = template.filler(element)
-        return [lambda data: f"{qr}{escape(fill(data))}^FS"]
+        limit = CAPACITY["qr"]
+
+        def quick_qr(data: LabelData) -> str:
+            text = fill(data)
+            if len(text) * 4 > limit:  # may be over (UTF-8 is at most 4 bytes a character)
+                check_capacity(template, element, "qr", text)
+            return f"{qr}{escape(text)}^FS"
+
+        return [quick_qr]
 
     def field(data: LabelData) -> str:
         content = symbol_content(template, element, data)

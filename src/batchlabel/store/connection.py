@@ -50,6 +50,15 @@ def translated_errors(path: Path) -> Iterator[None]:
         raise
     except sqlite3.DatabaseError as error:
         raise store_error(error, path) from None
+    except UnicodeDecodeError:  # overwritten bytes in the schema or in a row's text
+        raise damaged(path) from None
+
+
+def damaged(path: Path) -> StoreError:
+    return StoreError(
+        f"{path} is damaged: parts of it are not readable text. Restore it from your last "
+        f"backup copy, or save what is readable with 'sqlite3 {path} .recover' into a new file."
+    )
 
 
 class Transaction:
@@ -94,6 +103,8 @@ class Transaction:
             error, sqlite3.IntegrityError
         ):
             raise store_error(error, self.path) from None
+        if isinstance(error, UnicodeDecodeError):
+            raise damaged(self.path) from None
 
 
 def connect(path: Path) -> sqlite_utils.Database:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -33,6 +33,7 @@ from batchlabel.codes.digital_link import (
     short_link_keys,
 )
 from batchlabel.errors import BatchlabelError, InputError, NotFoundError
+from batchlabel.labels.data import DEFAULT_RESOLVER
 from batchlabel.models import Actor, BatchStatus
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import Origin, find_origin
@@ -53,6 +54,7 @@ from batchlabel.web.links import (
 from batchlabel.web.ratelimit import RateLimiter
 
 MAX_PATH = 400
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -80,12 +82,25 @@ _pages = Environment(
 
 class Site:
     """The app's state: one database connection (used from the event loop only), the
-    rate limiter, and the maker's name for the pages."""
+    rate limiter, the maker's name for the pages, and the public address links point at."""
 
-    def __init__(self, db_path: Path, rate_limit: float, maker: str | None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        rate_limit: float,
+        maker: str | None,
+        public_url: str = DEFAULT_RESOLVER,
+        allowed_hosts: Sequence[str] = (),
+    ) -> None:
         self.db_path = db_path
         self.limiter = RateLimiter(rate_limit, burst=max(10, int(rate_limit * 6)))
+        # Failed API sign-ins are limited apart from pages: a few a second, whatever the
+        # page limit, so tokens cannot be guessed at speed.
+        self.token_limiter = RateLimiter(2.0, burst=10)
         self.maker = maker
+        self.public_url = public_url.rstrip("/")
+        public_host = urlsplit(self.public_url).netloc.lower()
+        self.allowed_hosts = frozenset({public_host, *(h.lower() for h in allowed_hosts)})
         self._store: Store | None = None
         self._lookup: CodeLookup | None = None
 
@@ -107,18 +122,27 @@ class Site:
             self._store = None
 
 
-def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None) -> Starlette:
-    site = Site(db_path, rate_limit, maker)
+def create_app(
+    db_path: Path,
+    rate_limit: float = 5.0,
+    maker: str | None = None,
+    public_url: str = DEFAULT_RESOLVER,
+    allowed_hosts: Sequence[str] = (),
+) -> Starlette:
+    """The public site. Absolute links (redirects, Link headers, linksets) use the address
+    the request came to only when that host is ``public_url``'s, one of ``allowed_hosts`` or
+    this machine; any other Host header gets ``public_url``, never an address a client made up."""
+    site = Site(db_path, rate_limit, maker, public_url, allowed_hosts)
 
     async def digital_link(request: Request) -> Response:
         if request.method == "OPTIONS":
-            return _options()
+            return _options(site, request)
         keys = _keys(request, digital_link_keys)
         return keys if isinstance(keys, Response) else _resolve(site, request, keys, False)
 
     async def short_link(request: Request) -> Response:
         if request.method == "OPTIONS":
-            return _options()
+            return _options(site, request)
         keys = _keys(request, short_link_keys)
         return keys if isinstance(keys, Response) else _resolve(site, request, keys, False)
 
@@ -127,7 +151,7 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
         if not looks_compressed(segment):
             raise HTTPException(404)
         if request.method == "OPTIONS":
-            return _options()
+            return _options(site, request)
         keys = decompress(segment)
         if keys is None:
             raise HTTPException(404)  # a word, not a compressed product link
@@ -135,19 +159,19 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
 
     async def origin_page(request: Request) -> Response:
         if request.method == "OPTIONS":
-            return _options()
+            return _options(site, request)
         return _show(site, request, PAGE_PREFIX, as_json=False)
 
     async def origin_data(request: Request) -> Response:
         if request.method == "OPTIONS":
-            return _options()
+            return _options(site, request)
         return _show(site, request, DATA_PREFIX, as_json=True)
 
     async def product_photo(request: Request) -> Response:
         return _photo(site, request)
 
     async def resolver_description(request: Request) -> Response:
-        return _headers(JSONResponse(_description(request, site.maker)))
+        return _headers(JSONResponse(_description(site, request)))
 
     async def home(request: Request) -> Response:
         return _page(request, "home.html", {"maker": site.maker}, 200)
@@ -155,6 +179,8 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
     async def api_resolve(request: Request) -> Response:
         _station(site, request)
         body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
         codes = body.get("codes") if isinstance(body, dict) else None
         if not isinstance(codes, list) or not codes or len(codes) > 100:
             return _api_error(400, 'Send {"codes": [...]} with 1 to 100 codes.')
@@ -163,9 +189,11 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
     async def api_scans(request: Request) -> Response:
         owner = _station(site, request)
         body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
             return _api_error(400, 'Send {"code": "...", "station": "..."}.')
-        station = str(body.get("station") or owner)[:60]
+        station = _shown(str(body.get("station") or owner))
         found = site.lookup.resolve(body["code"])
         site.lookup.record(found, Actor(user=f"token:{owner}", station=station), via="api")
         return _headers(JSONResponse(found.public(), status_code=201))
@@ -174,8 +202,10 @@ def create_app(db_path: Path, rate_limit: float = 5.0, maker: str | None = None)
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status == 405:
             return _error(request, 405, "This address answers GET, HEAD and OPTIONS only.")
-        if status == 401:
-            return _api_error(401, str(exc.detail) if isinstance(exc, HTTPException) else "")
+        if status in (401, 429) and isinstance(exc, HTTPException):
+            response = _api_error(status, str(exc.detail))
+            response.headers.update(exc.headers or {})
+            return response
         return _error(request, 404, "There is no page at this address.")
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -221,7 +251,7 @@ def _resolve(site: Site, request: Request, keys: LinkKeys, compressed: bool) -> 
         return found
     if found.withdrawn:
         return _gone(site, request, found)
-    base = _base(request)
+    base = _base(site, request)
     path = levels(found)[0][0]
     anchor = base + path
     same_as = anchor if compressed else None  # a compressed link names its uncompressed twin
@@ -263,7 +293,7 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
         return found
     if found.withdrawn:
         return _gone(site, request, found)
-    anchor = _base(request) + levels(found)[0][0]
+    anchor = _base(site, request) + levels(found)[0][0]
     if as_json or _negotiate(request) == "json":
         response: Response = JSONResponse({"uri": anchor, **found.public()})
     else:
@@ -367,8 +397,13 @@ def _raw_path(request: Request) -> str:
     return raw.decode("latin-1").split("?")[0]
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+def _base(site: Site, request: Request) -> str:
+    """The address absolute links start with (see create_app)."""
+    host = request.headers.get("host", "").lower()
+    name = host if host.endswith("]") else host.rsplit(":", 1)[0]
+    if host in site.allowed_hosts or name.strip("[]") in _LOOPBACK_NAMES:
+        return str(request.base_url).rstrip("/")
+    return site.public_url
 
 
 def _passed_on(request: Request) -> str:
@@ -377,25 +412,52 @@ def _passed_on(request: Request) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
-def _options() -> Response:
-    return _headers(
-        Response(
-            status_code=204,
-            headers={
-                "allow": ALLOW,
-                "access-control-allow-methods": ALLOW,
-                "access-control-allow-headers": "Accept, Content-Type",
-                "access-control-max-age": "86400",
-            },
-        )
+def _options(site: Site, request: Request) -> Response:
+    """The CORS answer; for an item's address it also names the linkset, as GET does."""
+    response = Response(
+        status_code=204,
+        headers={
+            "allow": ALLOW,
+            "access-control-allow-methods": ALLOW,
+            "access-control-allow-headers": "Accept, Content-Type",
+            "access-control-max-age": "86400",
+        },
     )
+    keys = _item_keys_of(request)
+    if keys is not None:
+        with contextlib.suppress(BatchlabelError):
+            found = find_origin(site.store, **keys.as_dict(), details=False)
+            response.headers["link"] = link_header(_base(site, request) + levels(found)[0][0])
+    return _headers(response)
 
 
-def _description(request: Request, maker: str | None) -> dict[str, Any]:
+def _item_keys_of(request: Request) -> LinkKeys | None:
+    """The item an address names, whichever of its forms; None when it names none."""
+    raw = _raw_path(request)
+    if len(raw) > MAX_PATH:
+        return None
+    readers: list[tuple[str, Callable[[str], LinkKeys]]] = [
+        ("/01/", digital_link_keys), ("/gtin/", digital_link_keys), ("/p/", short_link_keys),
+    ]  # fmt: skip
+    try:
+        for prefix, read in readers:
+            if raw.startswith(prefix):
+                return read(raw)
+        for prefix in (PAGE_PREFIX, DATA_PREFIX):
+            if raw.startswith(prefix + "/"):
+                return item_keys(raw[len(prefix) :])
+        segment = raw.strip("/")
+        return decompress(segment) if looks_compressed(segment) else None
+    except InputError:
+        return None
+
+
+def _description(site: Site, request: Request) -> dict[str, Any]:
     """The resolver description file GS1 asks for at /.well-known/gs1resolver."""
+    maker = site.maker
     return {
         "name": f"Origin pages of {maker}" if maker else "Product origin pages",
-        "resolverRoot": _base(request),
+        "resolverRoot": _base(site, request),
         "supportedPrimaryKeys": ["01"],
         "linkTypeDefaultCanBeLinkset": False,
         "supportedLinkType": [
@@ -436,18 +498,42 @@ def _headers(response: Response) -> Response:
 
 
 def _station(site: Site, request: Request) -> str:
+    client = request.client.host if request.client else "?"
+    wait = site.token_limiter.peek(client)
+    if wait:
+        raise HTTPException(
+            429, "Too many requests with a wrong token; wait a moment.",
+            headers={"retry-after": str(max(1, round(wait)))},
+        )  # fmt: skip
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    owner = site.store.token_owner(token.strip()) if scheme.lower() == "bearer" else None
+    token = token.strip()
+    owner = None
+    if scheme.lower() == "bearer" and 0 < len(token) <= 200:
+        owner = site.store.token_owner(token)
     if owner is None:
+        site.token_limiter.wait(client)  # only failures use up the allowance
         raise HTTPException(
             401, "A station token is needed: create one with 'batchlabel token create NAME'."
         )
     return owner
 
 
+MAX_BODY = 64 * 1024  # 100 scanned codes fit many times over
+
+
 async def _json_body(request: Request) -> Any:
+    """The request's JSON, or the 4xx answer: too large (413), or not JSON a scanner sends
+    (None, answered with 400, for malformed or deeply nested documents alike)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return _api_error(413, f"The request body is over {MAX_BODY // 1024} KB.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return _api_error(413, f"The request body is over {MAX_BODY // 1024} KB.")
     try:
-        return json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return None

@@ -12,6 +12,14 @@ class RateLimiter:
         self.burst = burst
         self._buckets: dict[str, tuple[float, float]] = {}
 
+    def peek(self, client: str) -> float:
+        """Like wait, without using up a request: how long ``client`` must wait now."""
+        if self.per_second <= 0 or client not in self._buckets:
+            return 0.0
+        tokens, last = self._buckets[client]
+        tokens = min(float(self.burst), tokens + (time.monotonic() - last) * self.per_second)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.per_second
+
     def wait(self, client: str) -> float:
         """0 when ``client`` may go ahead now, else the seconds until it may."""
         if self.per_second <= 0:
