@@ -18,6 +18,7 @@ class Behaviour:
     head_open: bool = False
     accept_delay: float = 0.0
     keep: bool = True  # False: only count the bytes (benchmarks, so memory measures the sender)
+    bytes_per_second: float | None = None  # read no faster than this: a slow, healthy printer
 
 
 @dataclass
@@ -57,14 +58,17 @@ class FakePrinter:
         with connection:
             connection.settimeout(0.2)
             while not self._stop.is_set():
+                rate = self.behaviour.bytes_per_second
                 try:
-                    chunk = connection.recv(65536)
+                    chunk = connection.recv(4096 if rate else 65536)
                 except TimeoutError:
                     continue
                 except OSError:
                     return
                 if not chunk:
                     return
+                if rate:
+                    time.sleep(len(chunk) / rate)
                 limit = self.behaviour.close_after_bytes
                 if limit is not None and len(self.received) + len(chunk) >= limit:
                     self.received.extend(chunk[: max(0, limit - len(self.received))])

@@ -227,6 +227,11 @@ def test_killed_process_leaves_a_resumable_job(
     everything = serials_in(printer.labels())
     assert len(everything) == len(set(everything)) == 1000, "no label twice, none lost"
     assert everything[: len(before)] == before
+    done = resumed.json()
+    # The resume confirms exactly what it sent; what the killed process had sent stays
+    # uncertain (nobody saw it come out), and no serial is both unsent and marked printed.
+    assert done["confirmed"] == everything[len(before) :]
+    assert done["uncertain"] == before and done["pending"] == []
 
 
 def _cups_available() -> bool:

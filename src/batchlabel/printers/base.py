@@ -48,6 +48,11 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
             raise InputError(f"The printer URI '{uri}' has no queue; use cups://QUEUE.")
         return CupsPrinter(uri, queue, "pdf" if parsed.query == "pdf" else "zpl")
     if parsed.scheme == "file":
+        if parsed.netloc not in ("", "localhost"):
+            raise InputError(
+                f"The printer URI '{uri}' names a host; a file printer writes on this machine: "
+                "file:///full/path/labels.zpl (three slashes)."
+            )
         return FilePrinter(uri, unquote(parsed.path))
     raise InputError(
         f"Unknown printer '{uri}'; use tcp://HOST:9100, cups://QUEUE, file:///PATH or - for the screen."

@@ -177,7 +177,12 @@ def load_picture(path: Path, width: int, height: int) -> Image.Image:
                     f"have at most {MAX_LOGO_PIXELS:,} (say 4000 x 4000)."
                 )
             picture = source.convert("RGBA")
-    except (OSError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:
+        raise TemplateError(
+            f"The image {path} is too many pixels; a logo may have at most "
+            f"{MAX_LOGO_PIXELS:,} (say 4000 x 4000)."
+        ) from None
+    except OSError as error:
         raise TemplateError(f"The image {path} cannot be read: {error}.") from None
     backdrop = Image.new("RGBA", picture.size, "white")
     picture = Image.alpha_composite(backdrop, picture).convert("L")

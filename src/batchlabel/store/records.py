@@ -415,7 +415,8 @@ class Store(
         status = _status(status)
         if status == BatchStatus.RECALLED and not (reason or "").strip():
             raise InputError("A recall needs a reason.", needs="reason")
-        reason = inputs.line(reason, "reason", max_length=500, required=False) if reason else None
+        if reason is not None:  # optional, but a reason given is never blank
+            reason = inputs.reason(reason)
         with self.transaction() as conn:
             (current,) = conn.execute(
                 "SELECT status FROM batches WHERE id = ?", (batch.id,)
