@@ -28,7 +28,10 @@ MAX_QUANTITY = 1_000_000_000.0  # any amount of material or planned items
 # Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_IN_LINES = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _problem(value: str, multiline: bool) -> str | None:
@@ -132,14 +135,16 @@ def ascii_digits(value: str) -> bool:
     return _ASCII_DIGITS.fullmatch(value) is not None
 
 
-def shown(text: str) -> str:
+def shown(text: str, lines: bool = False) -> str:
     """``text`` safe to write to a terminal or log: control characters, direction marks and
-    undecodable bytes become '?', so typed or scanned input cannot drive the terminal.
+    undecodable bytes become '?', so typed or scanned input cannot drive the terminal. Line
+    breaks and tabs are kept only with ``lines`` (for our own several-line output); a
+    message of one sentence stays on one line.
 
-    >>> shown("A\\x1b[2JB")
-    'A?[2JB'
+    >>> shown("A\\x1b[2JB\\nC"), shown("A\\nB", lines=True)
+    ('A?[2JB?C', 'A\\nB')
     """
-    return _UNSAFE.sub("?", text)
+    return (_UNSAFE_IN_LINES if lines else _UNSAFE).sub("?", text)
 
 
 __all__ = [

@@ -31,6 +31,8 @@ class BatchlabelGroup(click.Group):
             _fail(_click_message(error), error.exit_code)
         except BatchlabelError as error:
             _fail(explain(error), error.exit_code)
+        except UnicodeEncodeError:  # bytes from the shell that are not UTF-8, met on the way out
+            _fail("Some text given is not valid UTF-8; type it again or check the scanner.", 2)
         except KeyboardInterrupt:
             _fail("Stopped; nothing half-done was saved.", 130)
         except BrokenPipeError:

@@ -55,7 +55,7 @@ class SafeConsole(Console):
     ESC sequence, scanned garbage) as '?' instead of letting them drive the terminal."""
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
-        return super().render_str(inputs.shown(text), *args, **kwargs)
+        return super().render_str(inputs.shown(text, lines=True), *args, **kwargs)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
         super().print(*(_safe(o) for o in objects), **kwargs)
@@ -64,7 +64,7 @@ class SafeConsole(Console):
 def _safe(renderable: Any) -> Any:
     if isinstance(renderable, Text):
         safe = renderable.copy()
-        safe.plain = inputs.shown(safe.plain)  # same length: the styles stay where they were
+        safe.plain = inputs.shown(safe.plain, lines=True)  # same length: styles stay in place
         return safe
     return renderable
 

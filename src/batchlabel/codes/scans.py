@@ -20,6 +20,7 @@ from biip.symbology import SymbologyIdentifier
 
 from batchlabel.codes.gs1 import validate_ai82, wrong_check_digit
 from batchlabel.errors import InputError
+from batchlabel.inputs import shown
 from batchlabel.models import CodeKind
 
 GS = "\x1d"
@@ -66,6 +67,10 @@ class ScannedCode:
     sscc: str | None = None
     error: str | None = None
     note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.error is not None:  # errors quote what was scanned: never raw control bytes
+            object.__setattr__(self, "error", shown(self.error))
 
     @property
     def readable(self) -> bool:
@@ -259,4 +264,5 @@ def _plain(error: Exception | str) -> str:
 
 
 def _shown(text: str) -> str:
-    return text.replace(GS, "<GS>").replace("\\x1d", "<GS>")
+    """Scanned text as a message may repeat it: separators named, other controls as '?'."""
+    return shown(text.replace(GS, "<GS>").replace("\\x1d", "<GS>"))

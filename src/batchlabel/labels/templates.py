@@ -352,7 +352,7 @@ def _element(
 def _parse_value(value: Any, at: str) -> tuple[Part, ...]:
     if not isinstance(value, str) or not value:
         raise TemplateError(f"{at}: 'value' must be text, e.g. \"Lot {{lot}}\".")
-    if len(value) > MAX_VALUE_LENGTH or inputs.shown(value) != value:
+    if len(value) > MAX_VALUE_LENGTH or inputs.shown(value, lines=True) != value:
         raise TemplateError(
             f"{at}: 'value' must be at most {MAX_VALUE_LENGTH} characters, without control characters."
         )

@@ -10,7 +10,7 @@ from types import TracebackType
 
 import sqlite_utils
 
-from batchlabel.errors import StoreError
+from batchlabel.errors import InputError, StoreError
 from batchlabel.store.migrations import MIGRATIONS
 
 # Long enough for 16 stations allocating at once to queue rather than fail.
@@ -52,6 +52,12 @@ def translated_errors(path: Path) -> Iterator[None]:
         raise store_error(error, path) from None
     except UnicodeDecodeError:  # overwritten bytes in the schema or in a row's text
         raise damaged(path) from None
+    except UnicodeEncodeError:  # text from outside that is not UTF-8 (lone surrogates)
+        raise not_text() from None
+
+
+def not_text() -> InputError:
+    return InputError("Some text given is not valid UTF-8; type it again or check the scanner.")
 
 
 def damaged(path: Path) -> StoreError:
@@ -105,6 +111,8 @@ class Transaction:
             raise store_error(error, self.path) from None
         if isinstance(error, UnicodeDecodeError):
             raise damaged(self.path) from None
+        if isinstance(error, UnicodeEncodeError):
+            raise not_text() from None
 
 
 def connect(path: Path) -> sqlite_utils.Database:
