@@ -3,6 +3,7 @@ whole path (template, data, escaping, encoding, output), beside what a user woul
 
 from __future__ import annotations
 
+import importlib
 import io
 import tempfile
 import time
@@ -135,7 +136,7 @@ def zpl_raster(data: list[LabelData]) -> tuple[float, float]:
 def zpl_zebrafy(data: list[LabelData]) -> tuple[float, float] | None:
     """zebrafy converting the same rendered images (its own part only, so it is favoured)."""
     try:
-        from zebrafy import ZebrafyImage
+        ZebrafyImage = importlib.import_module("zebrafy").ZebrafyImage  # a peer, untyped
     except Exception:
         return None
     template = find_template("item-50x30")

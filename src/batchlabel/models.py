@@ -67,6 +67,20 @@ class MatchKind(StrEnum):
     NONE = "none"
 
 
+class Role(StrEnum):
+    """What a person may do at the station: packers print, reprint and record steps; QA also
+    records checks and decides a batch's status; admins also manage printers and people."""
+
+    PACKER = "packer"
+    QA = "qa"
+    ADMIN = "admin"
+
+    def may(self, needed: Role) -> bool:
+        """True when this role includes ``needed`` (admin > qa > packer)."""
+        order = (Role.PACKER, Role.QA, Role.ADMIN)
+        return order.index(self) >= order.index(needed)
+
+
 class CodeKind(StrEnum):
     """What a scanned or typed text turned out to be, before any record is looked up."""
 
@@ -135,6 +149,17 @@ class Event:
     lot: str | None
     serial: str | None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who signs in to the station. The password hash stays in the store."""
+
+    id: int
+    name: str
+    role: Role
+    active: bool
+    created_at: str
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from batchlabel.cli import (  # noqa: F401  (registers the commands)
     catalogue,
     demo,
     labels,
+    people,
     printing,
     records,
     scanning,

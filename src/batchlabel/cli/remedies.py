@@ -42,6 +42,8 @@ REMEDIES: dict[str, str] = {
     "known_token": "'batchlabel token list' shows them.",
     "known_material": "'batchlabel material list' shows them.",
     "known_job": "'batchlabel jobs' lists them.",
+    "known_user": "'batchlabel user list' shows them.",
+    "password": "choose another.",
 }
 
 

@@ -258,4 +258,23 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE products SET gtin = substr('00000000000000' || gtin, -14)
     WHERE gtin IS NOT NULL AND length(gtin) < 14;
     """,
+    # 7: people who sign in to the station, and their sign-ins (only token hashes are kept)
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('packer', 'qa', 'admin')),
+        password_hash TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sign_ins (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    );
+    CREATE INDEX sign_ins_user ON sign_ins (user_id);
+    """,
 )

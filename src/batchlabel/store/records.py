@@ -36,6 +36,7 @@ from batchlabel.store.catalogue import CatalogueRecords
 from batchlabel.store.connection import Transaction, connect, translated_errors
 from batchlabel.store.exports import ExportRecords
 from batchlabel.store.materials import MaterialRecords
+from batchlabel.store.people import PeopleRecords
 from batchlabel.store.print_jobs import PrintRecords
 from batchlabel.store.quality import QualityRecords
 from batchlabel.store.rows import BATCH_SELECT, unit_from_row
@@ -68,6 +69,7 @@ _DETAIL = json.JSONEncoder(default=str)
 
 
 class Store(
+    PeopleRecords,
     PrintRecords,
     ScanRecords,
     TokenRecords,
