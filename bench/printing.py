@@ -10,7 +10,7 @@ import tracemalloc
 from pathlib import Path
 
 from batchlabel.labels.templates import find_template
-from batchlabel.models import Actor, LabelState
+from batchlabel.models import Actor, BatchStatus, LabelState
 from batchlabel.services.printing import run_job, start_job
 from batchlabel.store import Store
 from bench.common import Figure
@@ -27,7 +27,7 @@ def job(count: int) -> tuple[float, float]:
         store = Store.open(Path(folder) / "bench.db")
         store.add_product("B", "Bench collar", ACTOR, gtin="09506000134352")
         batch = store.create_batch("B", ACTOR, lot="L1", planned_quantity=count).batch
-        batch = store.set_status(batch, "released", ACTOR, "bench")
+        batch = store.set_status(batch, BatchStatus.RELEASED, ACTOR, "bench")
         template = find_template("item-50x30")
         job_id = start_job(store, batch, template, printer.uri, 203, ACTOR)
         tracemalloc.start()

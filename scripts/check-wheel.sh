@@ -8,7 +8,10 @@ repo="$PWD"
 work="$(mktemp -d "${TMPDIR:-/tmp}/batchlabel-wheel.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 python="${PYTHON:-$repo/.venv/bin/python}"
-"$python" -m build --sdist --wheel --outdir "$work/dist" "$repo" >"$work/build.log" 2>&1 || {
+# No flags: the sdist is built first and the wheel from the sdist, so what a pipx install of
+# the sdist gets is proven too; a left-over build/ folder must not leak into the wheel.
+rm -rf "$repo/build"
+"$python" -m build --outdir "$work/dist" "$repo" >"$work/build.log" 2>&1 || {
   tail -40 "$work/build.log"; echo "Building the sdist and wheel failed."; exit 1; }
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --upgrade pip 2>/dev/null

@@ -55,9 +55,11 @@ from pathlib import Path
 from batchlabel.models import Actor
 from batchlabel.store import Store
 store = Store.open(Path(sys.argv[1]))
+batch = store.batch("L1")
 print("ready", flush=True)
-store.allocate(store.batch("L1"), 3_000_000, Actor("killed", "bench-9"))
-print("finished", flush=True)
+while True:  # the largest allowed allocation, again and again, until killed
+    store.allocate(batch, 100_000, Actor("killed", "bench-9"))
+    print("chunk", flush=True)
 """
 
 
@@ -73,12 +75,16 @@ def test_killed_process_leaves_no_half_allocated_range(db_path: Path, actor: Act
     )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "ready"
-    time.sleep(1.0)  # well inside the multi-second transaction
+    assert child.stdout.readline().strip() == "chunk"  # one whole range committed...
+    time.sleep(0.1)  # ...and the next one under way
+    assert child.poll() is None, "the allocating process must still be at work when killed"
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     store = Store.open(db_path)
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert store.unit_counts(batch)["allocated"] == 10
-    # The counter did not move either: the next serial follows the last committed one.
-    assert store.allocate(batch, 1, actor).serials == ("000011",)
+    allocated = store.unit_counts(batch)["allocated"]
+    # Only whole ranges: the 10 made with the batch and each committed 100,000, never a part.
+    assert allocated >= 100_010 and (allocated - 10) % 100_000 == 0
+    # The counter did not move past them either: the next serial follows the last committed one.
+    assert store.allocate(batch, 1, actor).serials == (f"{allocated + 1:06d}",)
     store.close()

@@ -4,7 +4,6 @@ the store and the printers meet it. Every refusal is one sentence and changes no
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import struct
 import subprocess
@@ -84,7 +83,9 @@ def test_resume_after_a_full_disk_confirms_only_what_was_written(
     assert written.count("^XA") == written.count("^XZ")  # a failed write was cut back off
     store = Store.open(db_path)
     sent_first = set(store.job_serials(1, LabelState.SENT))
+    printed = {u.serial for u in store.units(store.batch("L1")) if u.state == "printed"}
     store.close()
+    assert printed == sent_first  # a label sent back to pending left its unit unprinted
     out = tmp_path / "second.zpl"
     resumed = run("print", "--resume", "1", "--printer", f"file://{out}", "--json")
     assert resumed.exit_code == 0, resumed.stderr
@@ -177,11 +178,8 @@ def test_lots_that_differ_only_in_unsafe_characters_get_their_own_files(
     names = set()
     for lot in ("A/B", "A%B", "A?B"):
         assert run("batch", "create", "TOTE", "--lot", lot, "--quantity", "1").exit_code == 0
-        done = run(
-            "render", lot, "--format", "zpl", "--out", str(out), "--allow-unreleased", "--json"
-        )
-        if done.exit_code == 2 and "--allow-unreleased" in done.stderr:
-            done = run("render", lot, "--format", "zpl", "--out", str(out), "--json")
+        assert run("batch", "release", lot).exit_code == 0
+        done = run("render", lot, "--format", "zpl", "--out", str(out), "--json")
         assert done.exit_code == 0, done.stderr
         names |= {Path(f).name for f in done.json()["files"]}
     assert len(names) == 3 and len(list(out.iterdir())) == 3
@@ -382,13 +380,26 @@ def test_a_damaged_database_says_so(run: Run, db_path: Path) -> None:
 # -- files -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["/etc/batchlabel-test.zpl", "/tmp/../etc/x.zpl", "/usr/x.zpl"])
+@pytest.mark.parametrize(
+    "target", ["/etc/batchlabel-test.zpl", "/tmp/../etc/x.zpl", "/usr/x.zpl", "//etc/x.zpl"]
+)
 def test_a_file_printer_stays_out_of_system_folders(run: Run, db_path: Path, target: str) -> None:
     product_with_batch(run)
     before = counts(db_path)
     refused = run("print", "L1", "--printer", f"file://{target}")
     assert refused.exit_code == 2 and one_sentence(refused.stderr)
     assert not Path(target).exists() and counts(db_path) == before
+
+
+def test_a_file_printer_does_not_reach_system_folders_through_a_symlinked_folder(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    product_with_batch(run)
+    (tmp_path / "labels").symlink_to("/etc")
+    before = counts(db_path)
+    refused = run("print", "L1", "--printer", f"file://{tmp_path}/labels/batchlabel-test.zpl")
+    assert refused.exit_code == 2 and "system folder /etc" in refused.stderr
+    assert not Path("/etc/batchlabel-test.zpl").exists() and counts(db_path) == before
 
 
 def test_a_file_printer_does_not_follow_a_planted_symlink(run: Run, tmp_path: Path) -> None:
@@ -418,4 +429,3 @@ def test_label_requests_have_a_ceiling(run: Run, db_path: Path) -> None:
     with pytest.raises(InputError, match="copies"):
         batch_labels(store, store.batch("L1"), find_template("item-50x30"), copies=10_000)
     store.close()
-    assert os.path.getsize(db_path) > 0

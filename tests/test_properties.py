@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from batchlabel.cli import cli
 from batchlabel.codes.scans import parse_scan
-from batchlabel.inputs import shown
-from batchlabel.models import CodeKind, MatchKind
+from batchlabel.models import BatchStatus, CodeKind, MatchKind
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.store import Store
+from batchlabel.validation import shown
 from tests.conftest import ACTOR, GTIN, Result
 
 # What arrives from a shell: any bytes, handed to Python as text with lone surrogates.
@@ -52,7 +52,7 @@ def workshop() -> Iterator[tuple[Path, Store]]:
         store = Store.open(db)
         store.add_product("COL", "Collar", ACTOR, gtin=GTIN)
         batch = store.create_batch("COL", ACTOR, lot="L1", planned_quantity=2).batch
-        store.set_status(batch, "released", ACTOR, "ok")
+        store.set_status(batch, BatchStatus.RELEASED, ACTOR, "ok")
         try:
             yield db, store
         finally:

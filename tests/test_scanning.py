@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from batchlabel.codes.gs1 import AI82_CHARACTERS, gs1_check_digit
 from batchlabel.labels.templates import find_template
-from batchlabel.models import Actor
+from batchlabel.models import Actor, BatchStatus
 from batchlabel.render import render_label
 from batchlabel.services.label_files import batch_labels
 from batchlabel.services.lookup import CodeLookup
@@ -41,10 +41,10 @@ def world(store: Store) -> World:
     store.add_product("COL-M", "Leather collar M", ACTOR, gtin=GTIN, serial_format="random:8+check")
     store.add_product("TOTE", "Canvas tote", ACTOR, serial_format="seq:6")
     l1 = store.create_batch("COL-M", ACTOR, lot="L1", planned_quantity=3)
-    store.set_status(l1.batch, "released", ACTOR, "ok")
+    store.set_status(l1.batch, BatchStatus.RELEASED, ACTOR, "ok")
     l9 = store.create_batch("COL-M", ACTOR, lot="L9", planned_quantity=1)
-    l9_batch = store.set_status(l9.batch, "released", ACTOR, "ok")
-    store.set_status(l9_batch, "recalled", ACTOR, "loose stitching")
+    l9_batch = store.set_status(l9.batch, BatchStatus.RELEASED, ACTOR, "ok")
+    store.set_status(l9_batch, BatchStatus.RECALLED, ACTOR, "loose stitching")
     t1 = store.create_batch("TOTE", ACTOR, lot="T1", planned_quantity=2)
     store.set_status(t1.batch, "quarantined", ACTOR, "colour check")
     voided = store.units_by_serials(l1.batch, [l1.serials[2]])

@@ -259,3 +259,39 @@ def test_a_file_from_a_newer_version_is_refused_not_misread(tmp_path: Path) -> N
     conn.close()
     with pytest.raises(StoreError, match="newer batchlabel"):
         Store.open(path)
+
+
+def test_an_older_file_with_one_gtin_on_two_products_still_opens(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _file_at_schema(path, 5)
+    conn = sqlite3.connect(path, isolation_level=None)
+    for sku, gtin in (("A", "9506000134352"), ("B", "09506000134352")):
+        conn.execute(
+            "INSERT INTO products (sku, name, gtin, lot_format, serial_format, created_at)"
+            " VALUES (?, ?, ?, 'seq:4', 'seq:6', '2025-01-01T00:00:00+00:00')",
+            (sku, sku, gtin),
+        )
+    conn.close()
+    store = Store.open(path)
+    assert store.product("A").gtin == "09506000134352"  # the first keeps it, in GTIN-14 form
+    assert store.product("B").gtin is None
+    cleared = [e for e in store.events() if e.kind == "gtin_cleared"]
+    assert [e.detail["gtin"] for e in cleared] == ["09506000134352"]
+    assert "product A" in cleared[0].detail["reason"]
+    store.close()
+
+
+def test_an_older_file_with_an_infinite_quantity_reads_again(tmp_path: Path, actor: Actor) -> None:
+    path = tmp_path / "old.db"
+    _file_at_schema(path, 7)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO suppliers (name, created_at) VALUES ('S', '2025-01-01')")
+    conn.execute(
+        "INSERT INTO material_lots (kind, supplier_id, lot, origin, quantity, unit, received_at)"
+        " VALUES ('hide', 1, 'H1', '', 9e999, 'm2', '2025-01-01')"
+    )
+    conn.close()
+    store = Store.open(path)
+    assert [m.quantity for m in store.materials()] == [None]
+    assert [e.kind for e in store.events() if e.kind == "quantity_cleared"] == ["quantity_cleared"]
+    store.close()

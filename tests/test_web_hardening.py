@@ -118,6 +118,25 @@ _HEADER_VALUES = st.text(
 )
 
 
+@pytest.fixture(scope="module")
+def station_token(site: Site) -> str:
+    store = Store.open(site.db)
+    token = store.create_token("fuzz-bench", ACTOR)
+    store.close()
+    return token
+
+
+def _json_documents() -> st.SearchStrategy[bytes]:
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=30))
+    keys = st.sampled_from(["codes", "code", "station", "x"])
+    documents = st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=3),
+        max_leaves=12,
+    )
+    return documents.map(lambda doc: json.dumps(doc).encode())
+
+
 @settings(
     max_examples=150,
     deadline=None,
@@ -131,14 +150,27 @@ _HEADER_VALUES = st.text(
         ["text/html", "application/json", "application/linkset+json", "*/*", ""]
     ),
     header=_HEADER_VALUES,
-    body=st.one_of(st.binary(max_size=300), st.text(max_size=200).map(str.encode)),
+    body=st.one_of(
+        st.binary(max_size=300), st.text(max_size=200).map(str.encode), _json_documents()
+    ),
+    signed=st.booleans(),
 )
 def test_random_requests_never_fail_on_our_side_nor_leak(
-    site: Site, method: str, prefix: str, tail: str, accept: str, header: str, body: bytes
+    site: Site,
+    station_token: str,
+    method: str,
+    prefix: str,
+    tail: str,
+    accept: str,
+    header: str,
+    body: bytes,
+    signed: bool,
 ) -> None:
     url = site.url + prefix + tail
     header = header.strip() or "x"
-    headers = {"accept": accept, "authorization": header, "x-forwarded-for": header}
+    # Half the requests carry a good token, so API bodies are read, not only refused.
+    authorization = f"Bearer {station_token}" if signed else header
+    headers = {"accept": accept, "authorization": authorization, "x-forwarded-for": header}
     try:
         answer = httpx.request(method, url, headers=headers, content=body, timeout=10)
     except (httpx.InvalidURL, httpx.LocalProtocolError):

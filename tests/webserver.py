@@ -17,7 +17,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from batchlabel.codes.gs1 import gs1_check_digit
-from batchlabel.models import Actor
+from batchlabel.models import Actor, BatchStatus
 from batchlabel.services.photos import prepare_photo
 from batchlabel.store import Store
 from tests.conftest import GTIN
@@ -95,10 +95,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     store.add_product("TOTE", "Canvas tote", ACTOR)
     l1 = store.create_batch("COL-M", ACTOR, lot="A/1", planned_quantity=2)
-    store.set_status(l1.batch, "released", ACTOR, "ok")
+    store.set_status(l1.batch, BatchStatus.RELEASED, ACTOR, "ok")
     l9 = store.create_batch("COL-M", ACTOR, lot="L9", planned_quantity=1)
-    released = store.set_status(l9.batch, "released", ACTOR, "ok")
-    store.set_status(released, "recalled", ACTOR, "loose buckle")
+    released = store.set_status(l9.batch, BatchStatus.RELEASED, ACTOR, "ok")
+    store.set_status(released, BatchStatus.RECALLED, ACTOR, "loose buckle")
     tote = store.create_batch("TOTE", ACTOR, lot="T1", planned_quantity=1)
     hide = store.receive_material(
         "leather", "Conceria Rossi", "H-2291", ACTOR, origin="Tuscany, Italy", public=True
@@ -111,11 +111,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     store.set_photo(store.product("COL-M"), "image/jpeg", prepare_photo(_photo(db.parent)), ACTOR)
     store.add_product("OLD", "Old collar", ACTOR, gtin=OLD_GTIN)
     old = store.create_batch("OLD", ACTOR, lot="R1", planned_quantity=1)
-    store.set_status(store.set_status(old.batch, "released", ACTOR, "ok"), "recalled", ACTOR, "x")
+    store.set_status(
+        store.set_status(old.batch, BatchStatus.RELEASED, ACTOR, "ok"),
+        BatchStatus.RECALLED,
+        ACTOR,
+        "x",
+    )
     store.withdraw_product(store.product("OLD"), "discontinued, PRIVATE-REASON", ACTOR)
     store.add_product("BELT", "Belt", ACTOR, gtin=BELT_GTIN)  # sequential serials: 000001...
     belt = store.create_batch("BELT", ACTOR, lot="0042", planned_quantity=1)
-    store.set_status(belt.batch, "released", ACTOR, "ok")
+    store.set_status(belt.batch, BatchStatus.RELEASED, ACTOR, "ok")
     store.close()
     process, url = start(db, "--rate-limit", "0", "--maker", "Atelier Nord")
     yield Site(url, db, l1.serials[0], l9.serials[0], tote.serials[0], belt.serials[0])

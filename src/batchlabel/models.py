@@ -49,7 +49,8 @@ class UnitState(StrEnum):
 
 class LabelState(StrEnum):
     """One label of a print job. ``SENT`` means its bytes may have left and the printer has not
-    confirmed it since: uncertain, printed again only by an explicit reprint."""
+    confirmed it since: uncertain, printed again only by an explicit reprint, which marks it
+    ``FAILED`` (someone looked: it did not come out). Voiding its serial makes it ``VOIDED``."""
 
     PENDING = "pending"
     SENT = "sent"

@@ -63,6 +63,7 @@ def _atomic(path: Path, mode: str, newline: str | None) -> Iterator[IO[str] | IO
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp made it private
         os.replace(temp, path)
     except OSError as error:
         _remove(temp)
@@ -138,14 +139,31 @@ def new_file(path: Path) -> Iterator[NewFile]:
 
 
 def _publish(temp: str, path: Path) -> Path:
-    """Give the finished file its name: link() fails rather than replace an existing file,
-    so two writers at once (two recalls in one second) each keep their own."""
+    """Give the finished file its name without replacing any file: link() fails rather than
+    replace, so two writers at once (two recalls in one second) each keep their own. Where
+    the file system has no hard links (FAT and exFAT sticks, some network shares) the name is
+    reserved with O_EXCL and the finished file moved over the reservation."""
+    mode = 0o666 & ~_umask()
+    os.chmod(temp, mode)  # mkstemp made it private; a label file is as any other file
     for number in range(1, 10_000):
         candidate = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
         try:
             os.link(temp, candidate)
         except FileExistsError:
             continue
+        except OSError:
+            try:
+                os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+            except FileExistsError:
+                continue
+            os.replace(temp, candidate)
+            return candidate
         os.unlink(temp)
         return candidate
     raise BatchlabelError(f"Too many files named like {path} already; choose another folder.")
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.cli.context import AppContext, default_actor
 from batchlabel.cli.remedies import explain
 from batchlabel.errors import BatchlabelError
@@ -49,7 +49,7 @@ def _click_message(error: click.ClickException) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {inputs.shown(message)}", err=True)
+    click.echo(f"Error: {validation.shown(message)}", err=True)
     sys.exit(code)
 
 

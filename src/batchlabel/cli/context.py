@@ -16,12 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from batchlabel import inputs
-from batchlabel.errors import InputError
-from batchlabel.inputs import MAX_SERIALS_PER_REQUEST
+from batchlabel import validation
+from batchlabel.errors import InputError, StoreError
 from batchlabel.labels.data import DEFAULT_RESOLVER
 from batchlabel.models import Actor
 from batchlabel.store import Store
+from batchlabel.validation import MAX_SERIALS_PER_REQUEST
 
 
 @dataclass
@@ -55,7 +55,7 @@ class SafeConsole(Console):
     ESC sequence, scanned garbage) as '?' instead of letting them drive the terminal."""
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
-        return super().render_str(inputs.shown(text, lines=True), *args, **kwargs)
+        return super().render_str(validation.shown(text, lines=True), *args, **kwargs)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
         super().print(*(_safe(o) for o in objects), **kwargs)
@@ -64,7 +64,7 @@ class SafeConsole(Console):
 def _safe(renderable: Any) -> Any:
     if isinstance(renderable, Text):
         safe = renderable.copy()
-        safe.plain = inputs.shown(safe.plain, lines=True)  # same length: styles stay in place
+        safe.plain = validation.shown(safe.plain, lines=True)  # same length: styles stay in place
         return safe
     return renderable
 
@@ -89,7 +89,14 @@ def default_actor(user: str | None, station: str | None) -> Actor:
 def emit_json(document: Any) -> None:
     """One JSON document on stdout, for scripts."""
     # allow_nan=False: NaN or Infinity would make the document unreadable as JSON.
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str, allow_nan=False))
+    try:
+        text = json.dumps(document, indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        raise StoreError(
+            "A stored number is not finite, so this cannot be written as JSON; open the file "
+            "with this version of batchlabel once more to clear it, or report it."
+        ) from None
+    click.echo(text)
 
 
 def parse_date(text: str | None, option: str) -> date | None:
@@ -109,6 +116,7 @@ class Number(click.FloatRange):
     name = "number"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        _ascii_only(self, value, param, ctx)
         number = super().convert(value, param, ctx)
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
@@ -122,3 +130,16 @@ class Count(click.IntRange):
 
     def __init__(self, min: int = 1, max: int = MAX_SERIALS_PER_REQUEST) -> None:
         super().__init__(min, max)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        _ascii_only(self, value, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _ascii_only(
+    kind: click.ParamType[Any], value: Any, param: click.Parameter | None, ctx: click.Context | None
+) -> None:
+    """Python reads Arabic-Indic and fullwidth digits as numbers; a count typed here must be
+    what a barcode or a spreadsheet would read too."""
+    if isinstance(value, str) and not value.isascii():
+        kind.fail(f"{value!r} is not a number written with the digits 0-9.", param, ctx)

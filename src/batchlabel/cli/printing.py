@@ -9,14 +9,20 @@ from rich.table import Table
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, Count, Number, console, emit_json, marked, pass_app
 from batchlabel.errors import InputError, PrinterError
-from batchlabel.inputs import MAX_COPIES
 from batchlabel.labels.templates import find_template
 from batchlabel.models import LabelState
 from batchlabel.printers import open_printer
 from batchlabel.printers.cups import cups_queues
-from batchlabel.services.printing import PrintOutcome, resolve_printer, run_job, start_job
+from batchlabel.services.printing import (
+    PrintOutcome,
+    prepare_resume,
+    resolve_printer,
+    run_job,
+    start_job,
+)
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
+from batchlabel.validation import MAX_COPIES
 
 
 @cli.group()
@@ -119,6 +125,8 @@ def print_command(
     if resume_job is not None:
         job = store.print_job(resume_job)
         uri = resolve_printer(store, printer_name)[0] if printer_name else None
+        template = find_template(job.template, app.templates_dir)
+        prepare_resume(store, job.id, template, app.actor, uri, app.resolver)
         outcome = _run(app, job.id, job.template, copies, as_json, uri)
         _report(store, outcome, as_json)
         return
@@ -147,6 +155,7 @@ def print_command(
         count,
         copies,
         reason if allow_unreleased else None,
+        resolver=app.resolver,
     )
     _report(store, _run(app, job_id, template.name, copies, as_json), as_json)
 

@@ -13,7 +13,6 @@ REMEDIES: dict[str, str] = {
     "sku": "add --sku to choose the product.",
     "reason": "add --reason TEXT.",
     "database": "check the --db path.",
-    "quantity": "give it like --quantity 12 m2.",
     "count": "use --count N to allocate new ones.",
     "allocate": "allocate some with 'batchlabel serials allocate {lot} --count N'.",
     "output": "choose another --out.",
@@ -22,7 +21,6 @@ REMEDIES: dict[str, str] = {
     "resume_or_reprint": "Run 'batchlabel print --resume {job}' for the ones not sent and "
     "'batchlabel reprint SERIAL... --reason TEXT' for uncertain ones that did not come out.",
     "unpack": "Use 'batchlabel unpack {carton} ... --reason TEXT'.",
-    "pack": "Use 'batchlabel pack'.",
     "new_carton": "Start it with 'batchlabel carton new {carton}', or pack with "
     "'batchlabel pack --new {carton} ...'.",
     "complaint": "Use 'batchlabel complaint CODE --return'.",
@@ -43,6 +41,7 @@ REMEDIES: dict[str, str] = {
     "known_material": "'batchlabel material list' shows them.",
     "known_job": "'batchlabel jobs' lists them.",
     "known_user": "'batchlabel user list' shows them.",
+    "known_printer": "'batchlabel printer list' shows them.",
     "password": "choose another.",
 }
 

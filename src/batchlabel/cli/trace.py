@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import (
     AppContext,
@@ -32,7 +32,6 @@ from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
-from batchlabel.inputs import MAX_QUANTITY
 from batchlabel.models import MaterialLot
 from batchlabel.outputs import ensure_folder
 from batchlabel.services.lookup import CodeLookup
@@ -47,6 +46,7 @@ from batchlabel.services.recall import apply_recall, plan_recall, write_recall_l
 from batchlabel.services.recipes import load_recipe
 from batchlabel.services.trace import Node, find_target, named_lot, trace
 from batchlabel.store import Store
+from batchlabel.validation import MAX_QUANTITY
 
 # -- materials ----------------------------------------------------------------------------
 
@@ -442,7 +442,7 @@ def complaint(app: AppContext, code: str, text: str, is_return: bool) -> None:
 
 
 def as_rich_tree(node: Node, into: Tree | None = None) -> Tree:
-    label = Text(inputs.shown(node.label))
+    label = Text(validation.shown(node.label))
     status = node.detail.get("status")
     if status:
         label.append(" ").append_text(marked(styled_status(status)))
@@ -451,7 +451,7 @@ def as_rich_tree(node: Node, into: Tree | None = None) -> Tree:
         counted = ", ".join(f"{n} {s}" for s, n in units.items() if n)
         label.append(f" ({counted})", style="dim")
     if node.kind == "material" and node.detail.get("origin"):
-        label.append(inputs.shown(f" origin: {node.detail['origin']}"), style="dim")
+        label.append(validation.shown(f" origin: {node.detail['origin']}"), style="dim")
     branch = Tree(label) if into is None else into.add(label)
     for child in node.children:
         as_rich_tree(child, branch)

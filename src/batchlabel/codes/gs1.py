@@ -16,7 +16,7 @@ from urllib.parse import quote
 from biip.checksums import gs1_standard_check_digit
 
 from batchlabel.errors import InputError
-from batchlabel.inputs import ascii_digits
+from batchlabel.validation import ascii_digits
 
 # GS1 General Specifications, figure 7.11-1: the 82 characters allowed in AI 10 and 21.
 AI82_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!\"%&'()*+,-./:;<=>?_")

@@ -18,10 +18,10 @@ from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_messages import GS1Message
 from biip.symbology import SymbologyIdentifier
 
-from batchlabel.codes.gs1 import validate_ai82, wrong_check_digit
+from batchlabel.codes.gs1 import GTIN_LENGTHS, validate_ai82, wrong_check_digit
 from batchlabel.errors import InputError
-from batchlabel.inputs import shown
 from batchlabel.models import CodeKind
+from batchlabel.validation import ascii_digits, shown
 
 GS = "\x1d"
 
@@ -48,10 +48,8 @@ _QWERTZ_SIGNS = re.compile(r"[ßüöäÜÖÄ§°´]|^https?Ö|^\)\d\d=")
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
-_DIGITS = re.compile(r"[0-9]+")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 _GS1_START = re.compile(r"^(00[0-9]{18}|0[12][0-9]{14})")
-GTIN_LENGTHS = (8, 12, 13, 14)
 
 
 @dataclass(frozen=True)
@@ -156,7 +154,7 @@ def _parse(text: str) -> ScannedCode:
         return _parse_url(text, body)
     if body.startswith("("):
         return _parse_gs1(text, body, hri=True)
-    if _DIGITS.fullmatch(body):
+    if ascii_digits(body):
         if len(body) in GTIN_LENGTHS:
             return _parse_gtin(text, body)
         if len(body) == 18:

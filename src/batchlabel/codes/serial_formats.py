@@ -98,10 +98,10 @@ class CodeFormat:
         return _TOKEN.sub(part, self.pattern)
 
     def sample(self) -> str:
-        """A code as long as this format makes, in letters of middling width, for checking that a label fits it
+        """A code as long and as wide as this format makes, for checking that a label fits it
         before any real code is allocated."""
         if self.kind == "random":
-            return "H" * (self.width + self.check)
+            return "W" * (self.width + self.check)
         if self.kind == "seq":
             return "8" * self.width
         return self.render(8888, date(2028, 12, 28))

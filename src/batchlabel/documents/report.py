@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.documents import render_html
 from batchlabel.fonts import font_file
 from batchlabel.models import Batch, BatchStatus, Product, UnitState
@@ -125,7 +125,7 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()|~])")
 def _md_cell(value: Any) -> str:
     """Text people typed, shown as typed wherever the markdown is rendered: HTML in a name
     stays text (never live HTML), and markdown punctuation cannot make links or emphasis."""
-    text = inputs.shown(str(value if value is not None else "").replace("\n", " "))
+    text = validation.shown(str(value if value is not None else "").replace("\n", " "))
     return html.escape(_MARKDOWN_PUNCTUATION.sub(r"\\\1", text), quote=False)
 
 

@@ -34,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import TemplateError
 from batchlabel.labels.data import LabelData
 
@@ -49,6 +49,7 @@ ELEMENT_TYPES = ("text", "qr", "datamatrix", "barcode", "line", "box", "image")
 _PLACEHOLDER = re.compile(r"\{([^{}:]*)(?::([^{}]*))?\}")
 MAX_LABEL_MM = 300.0
 MAX_TEMPLATE_BYTES = 256 * 1024
+_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
 MAX_ELEMENTS = 200
 MAX_VALUE_LENGTH = 1000
 # Sizes in mm: a font under 0.8 mm or a module under 0.1 mm is below any label printer's dot.
@@ -240,6 +241,11 @@ def load_template(path: Path) -> Template:
             f"Template {path} cannot be read ({error.strerror or error})."
         ) from None
     name = str(raw.get("name", path.stem))
+    if not _TEMPLATE_NAME.fullmatch(name):
+        raise TemplateError(
+            f"Template {path}: its name must be 1 to 60 letters, digits, '.', '_' or '-' "
+            "(it becomes part of file names)."
+        )
     where = f"Template '{name}' ({path})"
     width = _number(raw, "width_mm", where)
     height = _number(raw, "height_mm", where)
@@ -270,6 +276,8 @@ def _number(raw: dict[str, Any], key: str, where: str, default: float | None = N
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TemplateError(f"{where}: '{key}' must be a number of millimetres.")
+    if isinstance(value, int) and abs(value) > 10**6:  # float() of a huge integer overflows
+        raise TemplateError(f"{where}: '{key}' = {value:.3g} is outside 0..{MAX_LABEL_MM:g} mm.")
     if not 0 <= float(value) <= MAX_LABEL_MM:
         raise TemplateError(f"{where}: '{key}' = {value} is outside 0..{MAX_LABEL_MM:g} mm.")
     return float(value)
@@ -324,7 +332,10 @@ def _element(
             raise TemplateError(f"{at}: symbology must be one of {', '.join(SYMBOLOGIES)}.")
         # GS1-128 always carries GS1 fields; a DataMatrix does unless it is given a value.
         gs1 = symbology == "gs1-128" or (kind == "datamatrix" and "value" not in raw)
-        fields = tuple(raw.get("fields", GS1_FIELDS))
+        listed = raw.get("fields", GS1_FIELDS)
+        if not isinstance(listed, list | tuple) or not all(isinstance(f, str) for f in listed):
+            raise TemplateError(f'{at}: \'fields\' must be a list such as ["gtin", "lot"].')
+        fields = tuple(listed)
         if gs1:
             bad = [f for f in fields if f not in GS1_FIELDS]
             if bad:
@@ -352,7 +363,7 @@ def _element(
 def _parse_value(value: Any, at: str) -> tuple[Part, ...]:
     if not isinstance(value, str) or not value:
         raise TemplateError(f"{at}: 'value' must be text, e.g. \"Lot {{lot}}\".")
-    if len(value) > MAX_VALUE_LENGTH or inputs.shown(value, lines=True) != value:
+    if len(value) > MAX_VALUE_LENGTH or validation.shown(value, lines=True) != value:
         raise TemplateError(
             f"{at}: 'value' must be at most {MAX_VALUE_LENGTH} characters, without control characters."
         )

@@ -15,21 +15,26 @@ from batchlabel.printers.status import PrinterStatus
 # overwrite the system, even when batchlabel runs as root.
 _SYSTEM_FOLDERS = tuple(
     Path(p)
-    for p in ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr")
-)
+    for p in (
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/sbin", "/sys",
+        "/usr", "/var/lib", "/var/spool", "/var/log", "/var/run", "/run",
+    )
+)  # fmt: skip
 
 
 def checked_file_target(path: str) -> Path:
     """The path a file printer may write to, or InputError: an absolute path without '..'
-    segments, outside the system folders."""
+    segments whose real folder (symlinks followed) is outside the system folders."""
     target = Path(path)
     if not target.is_absolute() or ".." in target.parts:
         raise InputError(
             f"A file printer needs an absolute path without '..', not '{path}' "
             "(file:///home/me/labels.zpl)."
         )
+    # '//etc' is '/etc' to the system; realpath follows any symlinked folder on the way.
+    real = Path("/" + os.path.realpath(target.parent).lstrip("/")) / target.name
     for folder in _SYSTEM_FOLDERS:
-        if target == folder or folder in target.parents:
+        if real == folder or folder in real.parents:
             raise InputError(f"A file printer does not write into the system folder {folder}.")
     return target
 

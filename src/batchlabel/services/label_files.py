@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import InputError
-from batchlabel.inputs import MAX_COPIES
 from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
 from batchlabel.labels.templates import Template
 from batchlabel.models import Batch, UnitState
@@ -23,6 +22,7 @@ from batchlabel.render import (
 )
 from batchlabel.render.pages import sheet as sheet_layout
 from batchlabel.store import Store
+from batchlabel.validation import MAX_COPIES
 
 FORMATS = ("png", "pdf", "zpl")
 
@@ -52,7 +52,7 @@ def batch_labels(
     """The label data for a batch: one per serial (given, or every unit not voided) for a
     per-unit template, or ``copies`` of one batch label."""
     product = store.product(batch.sku)
-    copies = inputs.count(copies, "copies", MAX_COPIES)
+    copies = validation.count(copies, "copies", MAX_COPIES)
     if template.per == "batch":
         return [label_data(product, batch, None, resolver)] * copies
     if serials:
@@ -70,7 +70,7 @@ def batch_labels(
             needs="allocate",
             lot=batch.lot,
         )
-    inputs.count(len(units) * copies, "labels in one go")
+    validation.count(len(units) * copies, "labels in one go")
     return [label_data(product, batch, u.serial, resolver) for u in units for _ in range(copies)]
 
 
@@ -104,7 +104,7 @@ def render_files(
             files.append(png.path)
         return RenderResult(tuple(files), len(labels))
     if fmt == "pdf":
-        name = f"{stem}-{template.name}{'-' + sheet if sheet else ''}.pdf"
+        name = f"{stem}-{file_stem(template.name)}{'-' + sheet if sheet else ''}.pdf"
         images = (render_label(template, data, dpi) for data in labels)
         with new_file(out / name) as pdf:
             if sheet is not None:
@@ -113,7 +113,7 @@ def render_files(
             else:
                 count = write_label_pdf(images, pdf.handle, dpi)
         return RenderResult((pdf.path,), count)
-    with new_file(out / f"{stem}-{template.name}.zpl") as zpl:
+    with new_file(out / f"{stem}-{file_stem(template.name)}.zpl") as zpl:
         for chunk in zpl_labels(template, labels, dpi, zpl_raster):
             zpl.handle.write(chunk.encode("utf-8"))
     return RenderResult((zpl.path,), len(labels))

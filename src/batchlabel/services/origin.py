@@ -14,7 +14,6 @@ from typing import Any
 
 from batchlabel.codes.gs1 import GTIN_LENGTHS, validate_ai82, wrong_check_digit
 from batchlabel.errors import InputError, NotFoundError
-from batchlabel.inputs import ascii_digits
 from batchlabel.models import (
     Batch,
     BatchStatus,
@@ -26,6 +25,7 @@ from batchlabel.models import (
     UnitState,
 )
 from batchlabel.store import Store
+from batchlabel.validation import ascii_digits
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import (
     BatchlabelError,
@@ -21,7 +21,6 @@ from batchlabel.errors import (
     PrinterError,
     PrinterNotSent,
 )
-from batchlabel.inputs import MAX_COPIES
 from batchlabel.labels.data import DEFAULT_RESOLVER, LabelData, label_data
 from batchlabel.labels.templates import Template
 from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Unit, UnitState
@@ -30,6 +29,7 @@ from batchlabel.render import compile_template, render_label, write_label_pdf
 from batchlabel.render.zpl import CompiledZpl
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
+from batchlabel.validation import MAX_COPIES
 
 CHUNK = 200
 Progress = Callable[[int], None]
@@ -70,6 +70,8 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
 
 
 def check_release(batch: Batch, override_reason: str | None) -> None:
+    if batch.status in (BatchStatus.RECALLED, BatchStatus.REJECTED):
+        raise ConflictError(f"Batch '{batch.lot}' is {batch.status}; its labels never print.")
     if batch.status != BatchStatus.RELEASED and not override_reason:
         raise ConflictError(
             f"Batch '{batch.lot}' is {batch.status}, not released, so its labels do not print "
@@ -78,13 +80,37 @@ def check_release(batch: Batch, override_reason: str | None) -> None:
         )
 
 
-def check_template_fits(store: Store, batch: Batch, template: Template, dpi: int) -> None:
+def prepare_resume(
+    store: Store,
+    job_id: int,
+    template: Template,
+    actor: Actor,
+    printer_uri: str | None = None,
+    resolver: str = DEFAULT_RESOLVER,
+) -> PrintJob:
+    """Check that a job can go on before any label is sent: its batch may still print (a
+    recall since the break stops it), the printer's address works, the template still fits;
+    a different printer is recorded with the job's history."""
+    job = store.print_job(job_id)
+    batch = store.batch_by_id(job.batch_id)
+    check_release(batch, job.reason)
+    uri = printer_uri or job.printer
+    open_printer(uri).close()
+    check_template_fits(store, batch, template, job.dpi, resolver)
+    if printer_uri and printer_uri != job.printer:
+        store.record_event("job_printer_changed", actor, batch, job=job.id, printer=printer_uri)
+    return job
+
+
+def check_template_fits(
+    store: Store, batch: Batch, template: Template, dpi: int, resolver: str = DEFAULT_RESOLVER
+) -> None:
     """Refuse a template this batch's labels cannot fill (a GS1 symbol for a product without
     a GTIN, a text that does not fit) before anything is recorded: one sample label is drawn
     with the longest serial the product's format makes."""
     product = store.product(batch.sku)
     sample = parse_format(product.serial_format).sample() if template.per == "unit" else None
-    render_label(template, label_data(product, batch, sample, DEFAULT_RESOLVER), dpi)
+    render_label(template, label_data(product, batch, sample, resolver), dpi)
 
 
 def start_job(
@@ -101,19 +127,20 @@ def start_job(
     kind: str = "print",
     units: list[Unit] | None = None,
     reprint_reason: str | None = None,
+    resolver: str = DEFAULT_RESOLVER,
 ) -> int:
     """Record a job (allocating serials if asked) and return its id; nothing is sent yet.
 
     Everything that can be checked without a printer is checked first, so a request that
     cannot work records no job and allocates no serial."""
     if allow_unreleased is not None:
-        allow_unreleased = inputs.reason(allow_unreleased)
+        allow_unreleased = validation.reason(allow_unreleased)
     if reprint_reason is not None or kind == "reprint":
-        reprint_reason = inputs.reason(reprint_reason)
-    copies = inputs.count(copies, "copies", MAX_COPIES)
+        reprint_reason = validation.reason(reprint_reason)
+    copies = validation.count(copies, "copies", MAX_COPIES)
     check_release(batch, allow_unreleased)
     open_printer(printer_uri).close()  # an address that cannot work is refused here
-    check_template_fits(store, batch, template, dpi)
+    check_template_fits(store, batch, template, dpi, resolver)
     if template.per == "batch":
         return store.create_print_job(
             batch,
@@ -126,6 +153,8 @@ def start_job(
             kind,
             allow_unreleased,
         )
+    if serials is not None and not serials:  # an empty list never means "the whole batch"
+        raise InputError("No serial was named; name the serials to print.")
     if units is None:
         if serials:
             units = store.units_by_serials(batch, serials)
@@ -221,9 +250,7 @@ def _interrupted(store: Store, job_id: int, cause: str) -> JobInterrupted:
     uncertain = store.job_serials(job_id, LabelState.SENT)
     message = (
         f"{cause} Job {job.id}: {job.count(LabelState.CONFIRMED)} confirmed, {len(uncertain)} uncertain"
-        f" ({_list(uncertain)}), {job.count(LabelState.PENDING)} not sent. Check the printed labels, "
-        "then resume the job for the ones not sent and reprint, with a reason, the uncertain "
-        "ones that did not come out."
+        f" ({_list(uncertain)}), {job.count(LabelState.PENDING)} not sent. Check the printed labels."
     )
     return JobInterrupted(message, job)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from batchlabel.errors import InputError
-from batchlabel.inputs import MAX_SERIALS_PER_REQUEST, ascii_digits
 from batchlabel.models import Actor, BatchStatus, MatchKind
 from batchlabel.services.lookup import CodeLookup, Resolution
+from batchlabel.validation import MAX_SERIALS_PER_REQUEST, ascii_digits
 
 DUPLICATE, UNKNOWN, NOT_RELEASED, UNEXPECTED, WARNING = (
     "duplicate", "unknown", "not_released", "unexpected", "warning",

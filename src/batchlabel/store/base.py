@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import InputError
 from batchlabel.models import Actor, Batch
 
@@ -44,11 +44,9 @@ def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def checked_text(value: str, what: str, example: str, max_length: int = 60) -> str:
     """``value`` stripped, if it is a name people can read and print; else one sentence."""
-    value = inputs.line(value, what, max_length=max(max_length, 1), required=False)
-    if not value or len(value) > max_length or not value.isprintable():
-        raise InputError(
-            f"The {what} must be 1 to {max_length} printable characters, e.g. {example}."
-        )
+    value = validation.line(value, what, max_length=max_length, required=False)
+    if not value:
+        raise InputError(f"The {what} is empty; give one, e.g. {example}.")
     return value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import ConflictError
 from batchlabel.models import (
     Actor,
@@ -36,7 +36,7 @@ class CatalogueRecords(StoreBase):
     never cached, so a withdrawal shows at once on a running server."""
 
     def withdraw_product(self, product: Product, reason: str, actor: Actor) -> Withdrawal:
-        reason = inputs.reason(reason)
+        reason = validation.reason(reason)
         at = now()
         with self.transaction() as conn:
             if conn.execute(
@@ -52,7 +52,7 @@ class CatalogueRecords(StoreBase):
         return Withdrawal(reason, actor.user, at)
 
     def reinstate_product(self, product: Product, reason: str, actor: Actor) -> None:
-        reason = inputs.reason(reason)
+        reason = validation.reason(reason)
         with self.transaction() as conn:
             gone = conn.execute(
                 "DELETE FROM product_withdrawals WHERE product_id = ?", (product.id,)

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.models import Actor, Batch, BatchInput, BatchStatus, MaterialLot
 from batchlabel.store.base import StoreBase, checked_text, marks, now
@@ -72,10 +72,10 @@ class MaterialRecords(StoreBase):
         supplier = checked_text(supplier, "supplier name", "'Tannery Rossi'")
         lot = checked_text(lot, "supplier's lot code", "H-2291", max_length=40)
         if quantity is not None:
-            inputs.quantity(quantity)
-        origin = inputs.line(origin, "origin", required=False)
+            validation.quantity(quantity)
+        origin = validation.line(origin, "origin", required=False)
         if unit is not None:
-            unit = inputs.line(unit, "unit of measure", max_length=20)
+            unit = validation.line(unit, "unit of measure", max_length=20)
         with self.transaction() as conn:
             supplier_id = self._supplier_id(conn, supplier)
             try:
@@ -134,9 +134,9 @@ class MaterialRecords(StoreBase):
     ) -> None:
         """Record that ``batch`` consumed a material lot or another batch."""
         if quantity is not None:
-            inputs.quantity(quantity)
+            validation.quantity(quantity)
         if unit is not None:
-            unit = inputs.line(unit, "unit of measure", max_length=20)
+            unit = validation.line(unit, "unit of measure", max_length=20)
         if input_batch is not None:
             if input_batch.id == batch.id:
                 raise InputError(f"Batch '{batch.lot}' cannot consume itself.")

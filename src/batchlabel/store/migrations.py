@@ -253,8 +253,23 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
-    # 6: GTINs kept in their 14-digit form, so 9506000134352 and 09506000134352 are one key
+    # 6: GTINs kept in their 14-digit form, so 9506000134352 and 09506000134352 are one key.
+    # A file may already hold one GTIN in two spellings on two products (scans went to the
+    # first): the later product keeps its records but loses the GTIN, and an event on it says
+    # which GTIN it had, so the maker can give it its own.
     """
+    INSERT INTO events (at, kind, station, user, product_id, detail)
+    SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), 'gtin_cleared', 'upgrade', 'batchlabel',
+           p.id, json_object('gtin', p.gtin, 'reason',
+           'the same GTIN as product ' || (SELECT q.sku FROM products q WHERE q.id < p.id
+             AND substr('00000000000000' || q.gtin, -14) = substr('00000000000000' || p.gtin, -14)
+             ORDER BY q.id LIMIT 1))
+    FROM products p
+    WHERE p.gtin IS NOT NULL AND EXISTS (SELECT 1 FROM products q WHERE q.id < p.id
+      AND substr('00000000000000' || q.gtin, -14) = substr('00000000000000' || p.gtin, -14));
+    UPDATE products SET gtin = NULL
+    WHERE gtin IS NOT NULL AND EXISTS (SELECT 1 FROM products q WHERE q.id < products.id
+      AND substr('00000000000000' || q.gtin, -14) = substr('00000000000000' || products.gtin, -14));
     UPDATE products SET gtin = substr('00000000000000' || gtin, -14)
     WHERE gtin IS NOT NULL AND length(gtin) < 14;
     """,
@@ -276,5 +291,19 @@ MIGRATIONS: tuple[str, ...] = (
         last_seen TEXT NOT NULL
     );
     CREATE INDEX sign_ins_user ON sign_ins (user_id);
+    """,
+    # 8: quantities that are not finite numbers (accepted before they were checked) are
+    # cleared, with an event each, so traces and EPCIS exports read again
+    """
+    INSERT INTO events (at, kind, station, user, batch_id, detail)
+    SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), 'quantity_cleared', 'upgrade',
+           'batchlabel', batch_id, json_object('input', id, 'quantity', CAST(quantity AS TEXT))
+    FROM batch_inputs WHERE quantity IN (9e999, -9e999);
+    UPDATE batch_inputs SET quantity = NULL WHERE quantity IN (9e999, -9e999);
+    INSERT INTO events (at, kind, station, user, detail)
+    SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), 'quantity_cleared', 'upgrade',
+           'batchlabel', json_object('material_lot', id, 'quantity', CAST(quantity AS TEXT))
+    FROM material_lots WHERE quantity IN (9e999, -9e999);
+    UPDATE material_lots SET quantity = NULL WHERE quantity IN (9e999, -9e999);
     """,
 )

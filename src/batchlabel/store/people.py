@@ -9,7 +9,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, Role, User
 from batchlabel.store.base import StoreBase, now
@@ -27,7 +27,7 @@ class PeopleRecords(StoreBase):
     """Mixed into Store: users and sign-ins."""
 
     def add_user(self, name: str, role: Role | str, password_hash: str, actor: Actor) -> User:
-        name = inputs.line(name, "name", max_length=60)
+        name = validation.line(name, "name", max_length=60)
         try:
             role = Role(role)
         except ValueError:

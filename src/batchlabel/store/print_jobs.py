@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import ConflictError, NotFoundError
 from batchlabel.models import Actor, Batch, LabelState, Unit
 from batchlabel.store.base import StoreBase, in_chunks, marks
@@ -43,6 +43,7 @@ class PrintRecords(StoreBase):
     """Mixed into Store: print job SQL."""
 
     def add_printer(self, name: str, uri: str, dpi: int, language: str, actor: Actor) -> None:
+        name = validation.line(name, "printer name", max_length=60)
         try:
             with self.transaction() as conn:
                 conn.execute(
@@ -52,6 +53,13 @@ class PrintRecords(StoreBase):
                 self._log(conn, "printer_added", actor, name=name, uri=uri)
         except sqlite3.IntegrityError:
             raise ConflictError(f"A printer named '{name}' already exists.") from None
+
+    def remove_printer(self, name: str, actor: Actor) -> None:
+        """Forget a saved printer; its past jobs keep the address they printed to."""
+        with self.transaction() as conn:
+            if not conn.execute("DELETE FROM printers WHERE name = ?", (name,)).rowcount:
+                raise NotFoundError(f"No printer named '{name}' is saved.", needs="known_printer")
+            self._log(conn, "printer_removed", actor, name=name)
 
     def printers(self) -> list[dict[str, Any]]:
         return self._rows("SELECT name, uri, dpi, language FROM printers ORDER BY name")
@@ -75,7 +83,7 @@ class PrintRecords(StoreBase):
         """Record a job and its labels as pending, in one transaction. A first print of a
         serial whose label may already exist is refused: that needs a reprint."""
         if reason is not None or kind != "print":
-            reason = inputs.reason(reason)
+            reason = validation.reason(reason)
         with self.transaction() as conn:
             if units and kind == "print":
                 for chunk in in_chunks(units):
@@ -103,6 +111,15 @@ class PrintRecords(StoreBase):
                     "INSERT INTO print_job_labels (job_id, position, unit_id) VALUES (?, ?, ?)",
                     [(job_id, n, u.id) for n, u in enumerate(units)],
                 )
+                if kind == "reprint":
+                    # Reprinting an uncertain label settles it: someone looked, and it did not
+                    # come out (or came out damaged). It no longer counts as uncertain.
+                    for ids in in_chunks([u.id for u in units]):
+                        conn.execute(
+                            "UPDATE print_job_labels SET state = 'failed' WHERE state = 'sent'"
+                            f" AND job_id != ? AND unit_id IN ({marks(ids)})",
+                            [job_id, *ids],
+                        )
             else:
                 conn.executemany(
                     "INSERT INTO print_job_labels (job_id, position, unit_id) VALUES (?, ?, NULL)",
@@ -136,6 +153,16 @@ class PrintRecords(StoreBase):
                 conn.executemany(
                     "UPDATE units SET state = 'printed' WHERE state = 'allocated' AND id ="
                     " (SELECT unit_id FROM print_job_labels WHERE job_id = ? AND position = ?)",
+                    [(job_id, p) for p in positions],
+                )
+            elif state == LabelState.PENDING:
+                # Back to pending: not one byte left. A unit with no other label that may
+                # have printed is unprinted again, never "printed" without a label.
+                conn.executemany(
+                    "UPDATE units SET state = 'allocated' WHERE state = 'printed' AND id ="
+                    " (SELECT unit_id FROM print_job_labels WHERE job_id = ? AND position = ?)"
+                    " AND NOT EXISTS (SELECT 1 FROM print_job_labels o WHERE o.unit_id = units.id"
+                    " AND o.state IN ('sent', 'confirmed'))",
                     [(job_id, p) for p in positions],
                 )
             batch_id = conn.execute(
@@ -224,24 +251,30 @@ class PrintRecords(StoreBase):
                 )
         return changed
 
-    def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+    def print_jobs(self, limit: int = 50, batch_id: int | None = None) -> list[dict[str, Any]]:
+        """The latest jobs (of one batch when ``batch_id`` is given), with label counts."""
+        where = "WHERE j.batch_id = ?" if batch_id is not None else ""
         return self._rows(
-            "SELECT j.id, j.kind, j.template, j.printer, j.created_at, b.lot, p.sku,"
-            " sum(l.state = 'pending') AS pending, sum(l.state = 'sent') AS sent,"
+            "SELECT j.id, j.kind, j.template, j.printer, j.created_at, j.user, j.station, b.lot,"
+            " p.sku, sum(l.state = 'pending') AS pending, sum(l.state = 'sent') AS sent,"
             " sum(l.state = 'confirmed') AS confirmed, sum(l.state = 'voided') AS voided"
             " FROM print_jobs j JOIN batches b ON b.id = j.batch_id JOIN products p ON p.id = b.product_id"
-            " LEFT JOIN print_job_labels l ON l.job_id = j.id GROUP BY j.id ORDER BY j.id DESC LIMIT ?",
-            [limit],
+            f" LEFT JOIN print_job_labels l ON l.job_id = j.id {where}"
+            " GROUP BY j.id ORDER BY j.id DESC LIMIT ?",
+            [*([batch_id] if batch_id is not None else []), limit],
         )
 
     def void_units(self, units: list[Unit], reason: str, actor: Actor) -> None:
         """Void serials for good: never reused, pending labels of them are not sent."""
-        reason = inputs.reason(reason)
+        reason = validation.reason(reason)
         with self.transaction() as conn:
             for unit in units:
                 conn.execute("UPDATE units SET state = 'voided' WHERE id = ?", (unit.id,))
+                # Its pending labels never go out, and an uncertain one is settled: the serial
+                # is retired whether or not that label came out.
                 conn.execute(
-                    "UPDATE print_job_labels SET state = 'voided' WHERE unit_id = ? AND state = 'pending'",
+                    "UPDATE print_job_labels SET state = 'voided' WHERE unit_id = ?"
+                    " AND state IN ('pending', 'sent')",
                     (unit.id,),
                 )
                 batch = conn.execute(

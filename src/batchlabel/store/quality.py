@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import InputError
 from batchlabel.models import Actor, Batch, CheckResult, Complaint, Product, StepRecord
 from batchlabel.store.base import StoreBase, marks, now
@@ -34,8 +34,8 @@ class QualityRecords(StoreBase):
         return data
 
     def record_step(self, batch: Batch, step: str, notes: str, actor: Actor) -> None:
-        step = inputs.line(step, "step name", max_length=80)
-        notes = inputs.paragraph(notes, "notes")
+        step = validation.line(step, "step name", max_length=80)
+        notes = validation.paragraph(notes, "notes")
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO batch_steps (batch_id, step, notes, user, station, at)"
@@ -60,7 +60,7 @@ class QualityRecords(StoreBase):
         notes: str,
         actor: Actor,
     ) -> CheckResult:
-        notes = inputs.paragraph(notes, "notes")
+        notes = validation.paragraph(notes, "notes")
         if value is not None and not math.isfinite(value):
             raise InputError("A measured value must be a finite number.")
         result = CheckResult(name, passed, value, notes, actor.user, actor.station, now())
@@ -98,7 +98,7 @@ class QualityRecords(StoreBase):
         """Record a complaint or return; answers how many the batch now has. The complaint
         that reaches ``review_threshold`` flags the batch for QA review in the same
         transaction, so a flag is never lost between the two."""
-        complaint_text = inputs.paragraph(complaint_text, "complaint", required=True)
+        complaint_text = validation.paragraph(complaint_text, "complaint", required=True)
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO complaints (batch_id, unit_id, kind, text, user, station, at)"

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.codes.gs1 import gtin14, validate_ai82
 from batchlabel.codes.serial_formats import (
     DEFAULT_LOT_FORMAT,
@@ -200,10 +200,10 @@ class Store(
         validate_ai82(sku, "SKU", max_length=40)
         if not name.strip():
             raise InputError("The product name is empty.", needs="name")
-        name = inputs.line(name, "product name")
-        description = inputs.paragraph(description, "description")
-        private_notes = inputs.paragraph(private_notes, "private notes", max_length=5000)
-        public_attributes = inputs.attributes(public_attributes or {})
+        name = validation.line(name, "product name")
+        description = validation.paragraph(description, "description")
+        private_notes = validation.paragraph(private_notes, "private notes", max_length=5000)
+        public_attributes = validation.attributes(public_attributes or {})
         if gtin is not None:
             gtin = gtin14(gtin)  # one key in one form: GTIN-13 9506000134352 is 09506000134352
         parse_format(lot_format, "lot")
@@ -283,7 +283,7 @@ class Store(
             raise InputError(
                 f"The best-before date {best_before} is before the made-on date {made_on}; check both."
             )
-        inputs.count(planned_quantity, "planned items", minimum=0)
+        validation.count(planned_quantity, "planned items", minimum=0)
         if lot is not None:
             validate_ai82(lot, "lot code")
         lot_format = parse_format(product.lot_format, "lot")
@@ -418,7 +418,7 @@ class Store(
         if status == BatchStatus.RECALLED and not (reason or "").strip():
             raise InputError("A recall needs a reason.", needs="reason")
         if reason is not None:  # optional, but a reason given is never blank
-            reason = inputs.reason(reason)
+            reason = validation.reason(reason)
         with self.transaction() as conn:
             (current,) = conn.execute(
                 "SELECT status FROM batches WHERE id = ?", (batch.id,)
@@ -447,7 +447,7 @@ class Store(
     ) -> list[Batch]:
         """Recall several batches in one transaction (all or none): a recall that stops
         half-way would leave some affected batches on sale. Final states are left alone."""
-        reason = inputs.reason(reason)
+        reason = validation.reason(reason)
         changed = []
         with self.transaction() as conn:
             for batch in batches:
@@ -471,7 +471,7 @@ class Store(
 
     def allocate(self, batch: Batch, count: int, actor: Actor) -> Allocation:
         """Allocate ``count`` new serials to ``batch`` in one transaction (all or none)."""
-        inputs.count(count, "serials")
+        validation.count(count, "serials")
         today = date.today()
         # The product and its format are read before the write lock (the product only once
         # per process): the lock is held only for the counter, the serials and the event,

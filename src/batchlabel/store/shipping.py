@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, BatchStatus, Carton, Shipment, UnitState
 from batchlabel.store.base import StoreBase, checked_text, in_chunks, marks, now
@@ -171,7 +171,7 @@ class ShippingRecords(StoreBase):
         self, code: str, reason: str, actor: Actor, unit_ids: Sequence[int] | None = None
     ) -> list[tuple[str, str]]:
         """Take units (all of them when ``unit_ids`` is None) out of an unshipped carton."""
-        reason = inputs.reason(reason)
+        reason = validation.reason(reason)
         with self.transaction() as conn:
             row = conn.execute(
                 "SELECT id, shipment_id FROM cartons WHERE code = ?", (code,)
@@ -218,7 +218,9 @@ class ShippingRecords(StoreBase):
             for carton_code, row in found.items():
                 if row is None:
                     raise NotFoundError(
-                        f"No carton {carton_code} is recorded; pack it first.", needs="pack"
+                        f"No carton {carton_code} is recorded; pack it first.",
+                        needs="new_carton",
+                        carton=carton_code,
                     )
                 if row[1] is not None:
                     raise ConflictError(f"Carton {carton_code} has already shipped.")

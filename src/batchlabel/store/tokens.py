@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 from typing import Any
 
-from batchlabel import inputs
+from batchlabel import validation
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor
 from batchlabel.store.base import StoreBase
@@ -22,7 +22,7 @@ class TokenRecords(StoreBase):
 
     def create_token(self, name: str, actor: Actor) -> str:
         """A new token for station ``name``; it is shown once and never stored."""
-        if not name.strip() or len(name) > 60 or not inputs.shown(name) == name:
+        if not name.strip() or len(name) > 60 or not validation.shown(name) == name:
             raise InputError(
                 "A token needs the station's name: 1 to 60 printable characters, e.g. door-1."
             )

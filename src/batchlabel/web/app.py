@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from batchlabel import validation
 from batchlabel.codes.digital_link import (
     LinkKeys,
     decompress,
@@ -38,6 +39,7 @@ from batchlabel.models import Actor, BatchStatus
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import Origin, find_origin
 from batchlabel.store import Store
+from batchlabel.validation import shown
 from batchlabel.web.links import (
     DATA_PREFIX,
     GS1_VOC,
@@ -99,8 +101,12 @@ class Site:
         self.token_limiter = RateLimiter(2.0, burst=10)
         self.maker = maker
         self.public_url = public_url.rstrip("/")
-        public_host = urlsplit(self.public_url).netloc.lower()
-        self.allowed_hosts = frozenset({public_host, *(h.lower() for h in allowed_hosts)})
+        parts = urlsplit(self.public_url)
+        self.public_host = parts.netloc.lower()
+        # A maker trying the site on this machine reaches it by any local name and port;
+        # once labels point at a real address, a local Host (a proxy's) gets that address.
+        self.public_is_local = (parts.hostname or "") in _LOOPBACK_NAMES
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
         self._store: Store | None = None
         self._lookup: CodeLookup | None = None
 
@@ -193,7 +199,10 @@ def create_app(
             return body
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
             return _api_error(400, 'Send {"code": "...", "station": "..."}.')
-        station = _shown(str(body.get("station") or owner))
+        try:
+            station = validation.line(str(body.get("station") or owner), "station", max_length=60)
+        except InputError as error:
+            return _api_error(400, str(error))
         found = site.lookup.resolve(body["code"])
         site.lookup.record(found, Actor(user=f"token:{owner}", station=station), via="api")
         return _headers(JSONResponse(found.public(), status_code=201))
@@ -358,7 +367,7 @@ def _negotiated(response: Response) -> Response:
 
 def _shown(text: str) -> str:
     """Untrusted text made safe to repeat in a message: short, control characters as '?'."""
-    return "".join(c if c.isprintable() else "?" for c in text[:60])
+    return shown(text[:60])
 
 
 def _refuse(site: Site, request: Request) -> Response | None:
@@ -401,7 +410,9 @@ def _base(site: Site, request: Request) -> str:
     """The address absolute links start with (see create_app)."""
     host = request.headers.get("host", "").lower()
     name = host if host.endswith("]") else host.rsplit(":", 1)[0]
-    if host in site.allowed_hosts or name.strip("[]") in _LOOPBACK_NAMES:
+    if host == site.public_host:
+        return site.public_url  # its own scheme too: https behind a TLS proxy stays https
+    if host in site.allowed_hosts or (site.public_is_local and name.strip("[]") in _LOOPBACK_NAMES):
         return str(request.base_url).rstrip("/")
     return site.public_url
 
@@ -413,7 +424,11 @@ def _passed_on(request: Request) -> str:
 
 
 def _options(site: Site, request: Request) -> Response:
-    """The CORS answer; for an item's address it also names the linkset, as GET does."""
+    """The CORS answer; for an item's address it also names the linkset, as GET does (a
+    look-up, so it counts against the client's rate limit like any page)."""
+    refused = _refuse(site, request)
+    if refused is not None:
+        return refused
     response = Response(
         status_code=204,
         headers={
@@ -498,6 +513,14 @@ def _headers(response: Response) -> Response:
 
 
 def _station(site: Site, request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    owner = None
+    if scheme.lower() == "bearer" and 0 < len(token) <= 200:
+        owner = site.store.token_owner(token)
+    if owner is not None:
+        return owner  # a good token always passes: guessers cannot lock stations out
     client = request.client.host if request.client else "?"
     wait = site.token_limiter.peek(client)
     if wait:
@@ -505,12 +528,6 @@ def _station(site: Site, request: Request) -> str:
             429, "Too many requests with a wrong token; wait a moment.",
             headers={"retry-after": str(max(1, round(wait)))},
         )  # fmt: skip
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    owner = None
-    if scheme.lower() == "bearer" and 0 < len(token) <= 200:
-        owner = site.store.token_owner(token)
     if owner is None:
         site.token_limiter.wait(client)  # only failures use up the allowance
         raise HTTPException(

@@ -69,8 +69,9 @@ def line(value: str, what: str, max_length: int = 200, required: bool = True) ->
 
 
 def paragraph(value: str, what: str, max_length: int = 2000, required: bool = False) -> str:
-    """Free text that may run over several lines (a description, notes), stripped."""
-    value = value.strip()
+    """Free text that may run over several lines (a description, notes), stripped; the line
+    breaks of any system (a browser's form sends CRLF) become plain newlines."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if problem := _problem(value, multiline=True):
         raise InputError(f"The {what} {problem}.")
     if required and not value:
