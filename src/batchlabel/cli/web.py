@@ -34,6 +34,13 @@ from batchlabel.web import create_app
     help="Another address this server answers as (besides --resolver's and this machine's).",
 )
 @click.option(
+    "--session-hours",
+    default=12.0,
+    show_default=True,
+    type=Number(0.1, 24 * 30),
+    help="Station sign-ins end after this long without use.",
+)
+@click.option(
     "--forwarded-allow-ips",
     default="",
     metavar="IPS",
@@ -48,9 +55,11 @@ def serve(
     rate_limit: float,
     maker: str | None,
     allowed_hosts: tuple[str, ...],
+    session_hours: float,
     forwarded_allow_ips: str,
 ) -> None:
-    """Serve the origin pages that labels' QR codes open, and the station API.
+    """Serve the origin pages that labels' QR codes open, the station for packers and QA
+    (/station/, for people added with 'batchlabel user add'), and the station API.
 
     Links in answers start with --resolver (the address printed on labels); a request that
     names another host is answered with that address, so nobody can make the site point
@@ -68,6 +77,8 @@ def serve(
             maker=maker,
             public_url=app.resolver,
             allowed_hosts=allowed_hosts,
+            session_hours=session_hours,
+            templates_dir=app.templates_dir,
         ),
         host=host,
         port=port,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -22,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from batchlabel import validation
 from batchlabel.codes.digital_link import (
@@ -40,6 +41,7 @@ from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import Origin, find_origin
 from batchlabel.store import Store
 from batchlabel.validation import shown
+from batchlabel.web.jobs import JobRunner
 from batchlabel.web.links import (
     DATA_PREFIX,
     GS1_VOC,
@@ -54,6 +56,8 @@ from batchlabel.web.links import (
     linkset,
 )
 from batchlabel.web.ratelimit import RateLimiter
+from batchlabel.web.station import PREFIX as STATION_PREFIX
+from batchlabel.web.station import STATION_HEADERS, Desk, station_routes
 
 MAX_PATH = 400
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -134,11 +138,18 @@ def create_app(
     maker: str | None = None,
     public_url: str = DEFAULT_RESOLVER,
     allowed_hosts: Sequence[str] = (),
+    session_hours: float = 12.0,
+    templates_dir: Path | None = None,
 ) -> Starlette:
-    """The public site. Absolute links (redirects, Link headers, linksets) use the address
+    """The public site, and the station for signed-in people under /station/. Absolute links (redirects, Link headers, linksets) use the address
     the request came to only when that host is ``public_url``'s, one of ``allowed_hosts`` or
     this machine; any other Host header gets ``public_url``, never an address a client made up."""
     site = Site(db_path, rate_limit, maker, public_url, allowed_hosts)
+    runner = JobRunner(db_path, site.public_url, templates_dir)
+    desk = Desk(db_path, site.public_url, timedelta(hours=session_hours), runner, templates_dir)
+
+    def render(name: str, context: dict[str, Any]) -> str:
+        return _pages.get_template(name).render(**context)
 
     async def digital_link(request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -209,6 +220,15 @@ def create_app(
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
+        if request.url.path.startswith(STATION_PREFIX + "/") and isinstance(exc, HTTPException):
+            message = str(exc.detail) if status in (400, 403, 404, 405, 429) else ""
+            html = render("station/error.html", {
+                "status": status, "message": message or "There is no page at this address.",
+                "prefix": STATION_PREFIX, "visit": None,
+            })  # fmt: skip
+            page = HTMLResponse(html, status_code=status)
+            page.headers.update(STATION_HEADERS)
+            return page
         if status == 405:
             return _error(request, 405, "This address answers GET, HEAD and OPTIONS only.")
         if status in (401, 429) and isinstance(exc, HTTPException):
@@ -216,6 +236,9 @@ def create_app(
             response.headers.update(exc.headers or {})
             return response
         return _error(request, 404, "There is no page at this address.")
+
+    async def station_root(request: Request) -> Response:
+        return RedirectResponse(STATION_PREFIX + "/", 308)
 
     async def server_error(request: Request, exc: Exception) -> Response:
         return _error(request, 500, "Something went wrong on our side; please try again later.")
@@ -233,19 +256,22 @@ def create_app(
             Route(PHOTO_PREFIX + "/{rest:path}", product_photo, methods=["GET", "HEAD"]),
             Route("/api/resolve", api_resolve, methods=["POST"]),
             Route("/api/scans", api_scans, methods=["POST"]),
+            Route(STATION_PREFIX, station_root, methods=["GET", "HEAD"]),
+            Mount(STATION_PREFIX, routes=station_routes(desk, lambda: site.store, render)),
             Route("/{segment}", compressed_link, methods=methods),
         ],
         exception_handlers={HTTPException: not_found, Exception: server_error},
-        lifespan=lambda _app: _lifespan(site),
+        lifespan=lambda _app: _lifespan(site, runner),
     )
     return app
 
 
 @contextlib.asynccontextmanager
-async def _lifespan(site: Site) -> AsyncIterator[None]:
+async def _lifespan(site: Site, runner: JobRunner) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        runner.wait(5.0)  # labels on their way finish, so no job is left half recorded
         site.close()
 
 

@@ -1,0 +1,611 @@
+"""The packing station under /station/: signed-in pages for packers, QA and admins.
+
+Server-rendered pages that work without JavaScript (a little script refreshes the preview,
+printer states and job progress). Every page needs a sign-in: a random cookie (HttpOnly,
+SameSite=Lax, Secure over https) whose hash the store keeps, expiring after a while idle.
+Every form that changes something carries the sign-in's CSRF token; a role without the right
+gets 403 whatever the page showed. Each action is recorded with the person and the station
+(the bench), in the same events as the command line.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from batchlabel import validation
+from batchlabel.codes.serial_formats import parse_format
+from batchlabel.errors import BatchlabelError, ConflictError, InputError, NotFoundError
+from batchlabel.labels.data import label_data
+from batchlabel.labels.templates import Template, find_template, list_templates
+from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Role, UnitState, User
+from batchlabel.printers import open_printer
+from batchlabel.render import render_label
+from batchlabel.services.lookup import CodeLookup
+from batchlabel.services.people import check_sign_in
+from batchlabel.services.printing import check_template_fits, resolve_printer, start_job
+from batchlabel.services.quality import (
+    latest_results,
+    recipe_for,
+    record_check,
+    record_step,
+    release,
+)
+from batchlabel.store import Store
+from batchlabel.web.jobs import JobRunner
+from batchlabel.web.ratelimit import RateLimiter
+
+PREFIX = "/station"
+SESSION_COOKIE = "batchlabel_session"
+STATION_COOKIE = "batchlabel_station"
+STATION_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cache-control": "private, no-store",
+}
+STATUS_ACTIONS = {
+    "release": BatchStatus.RELEASED,
+    "quarantine": BatchStatus.QUARANTINED,
+    "reject": BatchStatus.REJECTED,
+    "recall": BatchStatus.RECALLED,
+}
+# How to put an error right, said for a person at the station (the command line says it in
+# options; see cli/remedies.py).
+WEB_REMEDIES = {
+    "reason": "Fill in Reason.",
+    "unreleased_reason": "QA may print it with a Reason.",
+    "count": "Fill in Count to allocate new serials.",
+    "checks_or_override": "Record the checks below, or (QA) release with an Override reason.",
+    "value": "Fill in Value.",
+    "pass_or_fail": "Choose Pass or Fail.",
+    "recipe": "Load a checklist for this product from the command line first.",
+    "reprint": "Use Reprint on its job's page, with a Reason.",
+    "resume_or_reprint": "Resume sends the labels not sent; Reprint, with a Reason, the uncertain "
+    "ones that did not come out.",
+    "printer": "Choose a saved printer.",
+}
+STATIC = {"station.css": "text/css", "station.js": "text/javascript"}
+
+
+@dataclass
+class Desk:
+    """What the station needs besides the public site: sign-in rules and the job runner."""
+
+    db_path: Path
+    public_url: str
+    idle: timedelta
+    runner: JobRunner
+    templates_dir: Path | None = None
+    # Sign-in attempts: a few in a row, then a pause, per name and per client address.
+    by_name: RateLimiter = field(default_factory=lambda: RateLimiter(0.1, burst=5))
+    by_client: RateLimiter = field(default_factory=lambda: RateLimiter(0.2, burst=10))
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A signed-in request: who, at which bench, and the token its forms must carry."""
+
+    user: User
+    csrf: str
+    station: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user=self.user.name, station=self.station)
+
+    def need(self, role: Role) -> None:
+        if not self.user.role.may(role):
+            raise HTTPException(
+                403, f"Your role ({self.user.role}) may not do this; it needs {role} or above."
+            )
+
+
+Page = Callable[[Request, Visit], Awaitable[Response]]
+
+
+def station_routes(
+    desk: Desk, store: Callable[[], Store], render: Callable[[str, dict[str, Any]], str]
+) -> list[Route]:
+    """The station's routes, to mount under /station. ``store`` gives the site's connection
+    (used from the event loop only); ``render`` renders a page template."""
+
+    def page(view: str, visit: Visit | None, status: int = 200, **context: Any) -> Response:
+        html = render(
+            f"station/{view}",
+            {"visit": visit, "prefix": PREFIX, "batch_url": batch_url, **context},
+        )
+        return _station_headers(HTMLResponse(html, status_code=status))
+
+    def signed_in(handler: Page, method: str = "GET") -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            visit = _visit(store(), desk, request)
+            if visit is None:
+                if method == "GET":
+                    target = PREFIX + "/login?" + urlencode({"next": request.url.path})
+                    return _station_headers(RedirectResponse(target, 303))
+                return _station_headers(RedirectResponse(PREFIX + "/login", 303))
+            if method == "POST":
+                form = await request.form()
+                sent = str(form.get("csrf", "")) or request.headers.get("x-csrf-token", "")
+                if not hmac.compare_digest(sent, visit.csrf):
+                    raise HTTPException(
+                        403, "This form has expired; reload the page and try again."
+                    )
+            return await handler(request, visit)
+
+        return endpoint
+
+    # -- signing in -------------------------------------------------------------------------
+
+    async def login_form(request: Request) -> Response:
+        station = request.cookies.get(STATION_COOKIE, "")
+        return page(
+            "login.html", None, next=_safe_next(request.query_params.get("next")), station=station
+        )
+
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        name = str(form.get("name", "")).strip()
+        password = str(form.get("password", ""))
+        station = str(form.get("station", "")).strip()
+        target = _safe_next(str(form.get("next", "")))
+        client = request.client.host if request.client else "?"
+        name_key = name.casefold()[:60]
+        wait = max(desk.by_name.peek(name_key), desk.by_client.peek(client))
+        if wait:
+            response = page(
+                "login.html", None, 429, next=target, station=station, name=name,
+                error=f"Too many sign-in attempts; wait {max(1, round(wait))} s and try again.",
+            )  # fmt: skip
+            response.headers["retry-after"] = str(max(1, round(wait)))
+            return response
+        try:
+            station = validation.line(station or "web", "station name", max_length=60)
+        except InputError as error:
+            return page("login.html", None, 400, next=target, name=name, error=str(error))
+        user = await run_in_threadpool(check_sign_in, store(), name, password)
+        if user is None:
+            desk.by_name.wait(name_key)
+            desk.by_client.wait(client)
+            return page(
+                "login.html", None, 401, next=target, station=station, name=name,
+                error="That name and password do not match an active person here.",
+            )  # fmt: skip
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        store().sign_in(user, token, csrf, Actor(user.name, station))
+        response = RedirectResponse(target, 303)
+        secure = request.url.scheme == "https"
+        response.set_cookie(
+            SESSION_COOKIE, token, max_age=int(desk.idle.total_seconds()), path=PREFIX,
+            httponly=True, samesite="lax", secure=secure,
+        )  # fmt: skip
+        response.set_cookie(
+            STATION_COOKIE, station, max_age=365 * 86400, path=PREFIX, httponly=True,
+            samesite="lax", secure=secure,
+        )  # fmt: skip
+        return _station_headers(response)
+
+    async def logout(request: Request, visit: Visit) -> Response:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        store().sign_out(token)
+        response = RedirectResponse(PREFIX + "/login", 303)
+        response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+        return _station_headers(response)
+
+    # -- today's work -----------------------------------------------------------------------
+
+    async def home(request: Request, visit: Visit) -> Response:
+        records = store()
+        groups = []
+        for status in (BatchStatus.IN_PRODUCTION, BatchStatus.QUARANTINED, BatchStatus.RELEASED):
+            batches = records.batches(status=status)[-50:][::-1]
+            counts = records.unit_counts_by_batch([b.id for b in batches])
+            shipped: dict[int, int] = {}
+            for row in records.distribution([b.id for b in batches]):
+                if row["shipment"] is not None:
+                    shipped[row["batch_id"]] = shipped.get(row["batch_id"], 0) + row["units"]
+            groups.append(
+                (status, [(b, counts.get(b.id, {}), shipped.get(b.id, 0)) for b in batches])
+            )
+        return page("home.html", visit, groups=groups, message=request.query_params.get("message"))
+
+    async def find(request: Request, visit: Visit) -> Response:
+        code = request.query_params.get("code", "").strip()
+        if not code:
+            return _station_headers(RedirectResponse(PREFIX + "/", 303))
+        records = store()
+        found = CodeLookup(records).resolve(code)
+        if found.batch_id is not None:
+            batch = records.batch_by_id(found.batch_id)
+            anchor = (
+                f"#unit-{quote(found.serial, safe='')}"
+                if found.serial and found.match == "unit"
+                else ""
+            )
+            return _station_headers(RedirectResponse(batch_url(batch) + anchor, 303))
+        matches = [b for b in records.batches() if b.lot == code or b.sku == code]
+        if len(matches) == 1:
+            return _station_headers(RedirectResponse(batch_url(matches[0]), 303))
+        message = found.error or f"'{validation.shown(code)[:60]}' names no batch or item here."
+        return _station_headers(
+            RedirectResponse(PREFIX + "/?" + urlencode({"message": message}), 303)
+        )
+
+    # -- a batch ----------------------------------------------------------------------------
+
+    def batch_of(request: Request) -> tuple[Batch, str]:
+        parts = _raw_segments(request, PREFIX + "/batch/")
+        if len(parts) not in (2, 3):
+            raise HTTPException(404, "There is no page at this address.")
+        try:
+            batch = store().batch(parts[1], parts[0])
+        except NotFoundError:
+            raise HTTPException(404, "No such batch is recorded.") from None
+        return batch, parts[2] if len(parts) == 3 else ""
+
+    def fits(batch: Batch, template: Template) -> bool:
+        """Offered only when this batch's labels can fill it (a GTIN, a best-before date...)."""
+        try:
+            check_template_fits(store(), batch, template, 203, desk.public_url)
+        except BatchlabelError:
+            return False
+        return True
+
+    def batch_page(visit: Visit, batch: Batch, status: int = 200, **extra: Any) -> Response:
+        records = store()
+        product = records.product(batch.sku)
+        recipe = recipe_for(records, batch.product_id)
+        results = latest_results(records, batch)
+        counts = records.unit_counts(batch)
+        templates = [t for t in list_templates(desk.templates_dir) if fits(batch, t)]
+        history = [e for e in records.events(batch) if e.kind == "status_changed"]
+        return page(
+            "batch.html", visit, status,
+            batch=batch, product=product, recipe=recipe, results=results, counts=counts,
+            steps=records.steps(batch), history=history, jobs=records.print_jobs(20, batch.id),
+            complaints=records.complaints(batch), templates=templates, printers=records.printers(),
+            units=records.units(batch)[-200:], actions=STATUS_ACTIONS, **extra,
+        )  # fmt: skip
+
+    async def batch_view(request: Request, visit: Visit) -> Response:
+        batch, action = batch_of(request)
+        if action == "preview.png":
+            return await preview(request, batch)
+        if action:
+            raise HTTPException(404, "There is no page at this address.")
+        return batch_page(visit, batch, done=request.query_params.get("done"))
+
+    async def batch_action(request: Request, visit: Visit) -> Response:
+        batch, action = batch_of(request)
+        form = await request.form()
+        try:
+            if action == "print":
+                visit.need(Role.PACKER)
+                return await print_labels(visit, batch, form)
+            if action == "step":
+                visit.need(Role.PACKER)
+                record_step(
+                    store(), batch, _field(form, "step"), _field(form, "notes"), visit.actor
+                )
+                done = "step"
+            elif action == "check":
+                visit.need(Role.QA)
+                outcome = _field(form, "outcome")
+                value = _number(_field(form, "value")) if _field(form, "value") else None
+                passed = {"pass": True, "fail": False}.get(outcome)
+                record_check(
+                    store(),
+                    batch,
+                    _field(form, "check"),
+                    visit.actor,
+                    passed,
+                    value,
+                    _field(form, "notes"),
+                )
+                done = "check"
+            elif action == "status":
+                visit.need(Role.QA)
+                target = STATUS_ACTIONS.get(_field(form, "to"))
+                if target is None:
+                    raise InputError("Choose what to do with the batch.")
+                reason = _field(form, "reason") or None
+                if target == BatchStatus.RELEASED:
+                    release(store(), batch, visit.actor, reason, _field(form, "override") or None)
+                else:
+                    store().set_status(batch, target, visit.actor, reason)
+                done = "status"
+            else:
+                raise HTTPException(404, "There is no page at this address.")
+        except BatchlabelError as error:
+            return batch_page(
+                visit, store().batch_by_id(batch.id), _status(error), error=_explain(error)
+            )
+        return _station_headers(RedirectResponse(batch_url(batch) + f"?done={done}", 303))
+
+    async def print_labels(visit: Visit, batch: Batch, form: FormData) -> Response:
+        records = store()
+        template = find_template(_field(form, "template") or "item-50x30", desk.templates_dir)
+        uri, dpi = resolve_printer(records, _field(form, "printer"))
+        serials_text = _field(form, "serials")
+        serials = (
+            [s.strip() for s in serials_text.split(",") if s.strip()] if serials_text else None
+        )
+        if serials_text and not serials:
+            raise InputError("Serials names no serial; give them comma-separated.")
+        count = int(_number(_field(form, "count"))) if _field(form, "count") else None
+        copies = int(_number(_field(form, "copies") or "1"))
+        reason = _field(form, "reason") or None
+        if reason is not None and batch.status != BatchStatus.RELEASED:
+            visit.need(Role.QA)  # printing an unreleased batch is QA's decision
+        job_id = await run_in_threadpool(
+            start_job, records, batch, template, uri, dpi or 203, visit.actor, serials, count,
+            copies, reason if batch.status != BatchStatus.RELEASED else None,
+        )  # fmt: skip
+        desk.runner.start(job_id, template.name, visit.actor)
+        return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+
+    async def preview(request: Request, batch: Batch) -> Response:
+        """The first label as it will print, at the chosen printer's dpi."""
+        records = store()
+        try:
+            template = find_template(
+                request.query_params.get("template") or "item-50x30", desk.templates_dir
+            )
+            saved = records.printer(request.query_params.get("printer", ""))
+            dpi = int(saved["dpi"]) if saved else 203
+            product = records.product(batch.sku)
+            waiting = [u for u in records.units(batch) if u.state == UnitState.ALLOCATED]
+            serial = waiting[0].serial if waiting else parse_format(product.serial_format).sample()
+            data = label_data(
+                product, batch, serial if template.per == "unit" else None, desk.public_url
+            )
+            image = await run_in_threadpool(render_label, template, data, dpi)
+        except BatchlabelError as error:
+            return _station_headers(
+                JSONResponse({"error": _explain(error)}, status_code=_status(error))
+            )
+        out = io.BytesIO()
+        image.save(out, format="PNG", dpi=(dpi, dpi))
+        return _station_headers(Response(out.getvalue(), media_type="image/png"))
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def job_state(job_id: int) -> dict[str, Any]:
+        records = store()
+        job = records.print_job(job_id)
+        return {
+            "job": job.id,
+            "running": desk.runner.running(job.id),
+            "note": desk.runner.note(job.id),
+            "confirmed": job.count(LabelState.CONFIRMED),
+            "uncertain": job.count(LabelState.SENT),
+            "pending": job.count(LabelState.PENDING),
+            "voided": job.count(LabelState.VOIDED),
+            "serials": {
+                state: records.job_serials(job.id, state)[:500]
+                for state in (LabelState.CONFIRMED, LabelState.SENT, LabelState.PENDING)
+            },
+        }
+
+    def job_of(request: Request) -> int:
+        job_id: int = request.path_params["job"]
+        try:
+            store().print_job(job_id)
+        except NotFoundError:
+            raise HTTPException(404, "No such print job.") from None
+        return job_id
+
+    async def jobs(request: Request, visit: Visit) -> Response:
+        return page("jobs.html", visit, jobs=store().print_jobs(100))
+
+    async def job_view(request: Request, visit: Visit) -> Response:
+        job_id = job_of(request)
+        job = store().print_job(job_id)
+        return page(
+            "job.html", visit, job=job, batch=store().batch_by_id(job.batch_id), state=job_state(job_id),
+            error=request.query_params.get("error"),
+        )  # fmt: skip
+
+    async def job_json(request: Request, visit: Visit) -> Response:
+        return _station_headers(JSONResponse(job_state(job_of(request))))
+
+    async def job_action(request: Request, visit: Visit) -> Response:
+        job_id = job_of(request)
+        action = request.path_params["action"]
+        visit.need(Role.PACKER)
+        records = store()
+        job = records.print_job(job_id)
+        batch = records.batch_by_id(job.batch_id)
+        form = await request.form()
+        try:
+            if action == "resume":
+                if not job.count(LabelState.PENDING):
+                    raise ConflictError("No label of this job is waiting to be sent.")
+                desk.runner.start(job_id, job.template, visit.actor)
+                return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+            serials = [s.strip() for s in _field(form, "serials").split(",") if s.strip()]
+            if not serials:
+                raise InputError("Choose the serials first.")
+            units = records.units_by_serials(batch, serials)
+            reason = _field(form, "reason")
+            if action == "reprint":
+                template = find_template(job.template, desk.templates_dir)
+                new_job = await run_in_threadpool(
+                    start_job, records, batch, template, job.printer, job.dpi, visit.actor,
+                    None, None, 1, None, "reprint", units, reason,
+                )  # fmt: skip
+                desk.runner.start(new_job, template.name, visit.actor)
+                return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{new_job}", 303))
+            if action == "void":
+                records.void_units(units, reason, visit.actor)
+                return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+        except BatchlabelError as error:
+            target = f"{PREFIX}/jobs/{job_id}?" + urlencode({"error": _explain(error)})
+            return _station_headers(RedirectResponse(target, 303))
+        raise HTTPException(404, "There is no page at this address.")
+
+    # -- printers ---------------------------------------------------------------------------
+
+    async def printers(request: Request, visit: Visit) -> Response:
+        return page(
+            "printers.html",
+            visit,
+            printers=store().printers(),
+            error=request.query_params.get("error"),
+        )
+
+    async def printer_status(request: Request, visit: Visit) -> Response:
+        saved = store().printer(unquote(request.path_params["name"]))
+        if saved is None:
+            raise HTTPException(404, "No such printer.")
+
+        def ask() -> dict[str, Any]:
+            try:
+                device = open_printer(str(saved["uri"]), timeout=2.0)
+            except BatchlabelError as error:
+                return {"ready": False, "problem": str(error)}
+            try:
+                status = device.status()
+            finally:
+                device.close()
+            return {"ready": status.ready, "problem": status.problem}
+
+        return _station_headers(JSONResponse(await run_in_threadpool(ask)))
+
+    async def printer_action(request: Request, visit: Visit) -> Response:
+        visit.need(Role.ADMIN)
+        form = await request.form()
+        action = request.path_params["action"]
+        try:
+            if action == "add":
+                name = validation.line(_field(form, "name"), "printer name", max_length=60)
+                uri = _field(form, "uri").strip()
+                open_printer(uri).close()  # an address that cannot work is refused now
+                dpi = int(_number(_field(form, "dpi") or "203"))
+                if dpi not in (203, 300, 600):
+                    raise InputError("Dpi is 203, 300 or 600.")
+                store().add_printer(name, uri, dpi, "zpl", visit.actor)
+            elif action == "remove":
+                store().remove_printer(_field(form, "name"), visit.actor)
+            else:
+                raise HTTPException(404, "There is no page at this address.")
+        except BatchlabelError as error:
+            return _station_headers(
+                RedirectResponse(f"{PREFIX}/printers?" + urlencode({"error": _explain(error)}), 303)
+            )
+        return _station_headers(RedirectResponse(PREFIX + "/printers", 303))
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:
+            raise HTTPException(404, "There is no page at this address.")
+        body = resources.files("batchlabel.web").joinpath("static", name).read_bytes()
+        response = Response(body, media_type=STATIC[name])
+        response.headers.update(STATION_HEADERS)
+        response.headers["cache-control"] = "private, max-age=300"
+        return response
+
+    return [
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", signed_in(logout, "POST"), methods=["POST"]),
+        Route("/static/{name}", static, methods=["GET"]),
+        Route("/", signed_in(home), methods=["GET"]),
+        Route("/find", signed_in(find), methods=["GET"]),
+        Route("/batch/{rest:path}", signed_in(batch_view), methods=["GET"]),
+        Route("/batch/{rest:path}", signed_in(batch_action, "POST"), methods=["POST"]),
+        Route("/jobs", signed_in(jobs), methods=["GET"]),
+        Route("/jobs/{job:int}", signed_in(job_view), methods=["GET"]),
+        Route("/jobs/{job:int}/state", signed_in(job_json), methods=["GET"]),
+        Route("/jobs/{job:int}/{action}", signed_in(job_action, "POST"), methods=["POST"]),
+        Route("/printers", signed_in(printers), methods=["GET"]),
+        Route("/printers/{name}/status", signed_in(printer_status), methods=["GET"]),
+        Route("/printers/{action}", signed_in(printer_action, "POST"), methods=["POST"]),
+    ]
+
+
+def batch_url(batch: Batch) -> str:
+    return f"{PREFIX}/batch/{quote(batch.sku, safe='')}/{quote(batch.lot, safe='')}"
+
+
+def _visit(store: Store, desk: Desk, request: Request) -> Visit | None:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token or len(token) > 100:
+        return None
+    found = store.signed_in(token, desk.idle)
+    if found is None:
+        return None
+    user, csrf = found
+    station = validation.shown(request.cookies.get(STATION_COOKIE, "") or "web")[:60]
+    return Visit(user, csrf, station)
+
+
+def _raw_segments(request: Request, prefix: str) -> list[str]:
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?")[0]
+    return [unquote(part) for part in path[len(prefix) :].split("/") if part]
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a station page of this site."""
+    if target and target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target:
+        return target
+    return PREFIX + "/"
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"'{validation.shown(text)[:20]}' is not a number.") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InputError("Numbers must be finite.")
+    return value
+
+
+def _status(error: BatchlabelError) -> int:
+    if isinstance(error, NotFoundError):
+        return 404
+    if isinstance(error, ConflictError):
+        return 409
+    if isinstance(error, InputError):
+        return 400
+    return 503
+
+
+def _explain(error: BatchlabelError) -> str:
+    remedy = WEB_REMEDIES.get(error.needs or "")
+    return f"{error} {remedy}" if remedy else str(error)
+
+
+def _station_headers(response: Response) -> Response:
+    response.headers.update(STATION_HEADERS)
+    return response
+
+
+__all__ = ["PREFIX", "Desk", "batch_url", "station_routes"]
