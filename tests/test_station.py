@@ -376,3 +376,29 @@ def test_a_packer_prints_from_a_phone(station: Station, tmp_path: Path) -> None:
         page.screenshot(path=str(tmp_path / "job.png"), full_page=True)
         browser.close()
     assert len(station.printer.labels()) - before == 5
+
+
+def test_an_admin_adds_test_prints_and_removes_printers(station: Station) -> None:
+    admin, csrf = sign_in(station, "ada", "office")
+    before = len(station.printer.received)
+    tested = admin.post("/station/printers/test", data={"csrf": csrf, "name": "bench-zebra"})
+    assert tested.status_code == 303 and "tested=" in tested.headers["location"]
+    assert b"batchlabel test label" in bytes(station.printer.received[before:])
+    refused = admin.post(
+        "/station/printers/add",
+        data={"csrf": csrf, "name": "bad", "uri": "tcp://127.0.0.1:99999", "dpi": "203"},
+    )
+    assert "error=" in refused.headers["location"]
+    added = admin.post(
+        "/station/printers/add",
+        data={"csrf": csrf, "name": "spare", "uri": station.printer.uri, "dpi": "300"},
+    )
+    assert added.status_code == 303
+    listed = admin.get("/station/printers").text
+    assert "spare" in listed and "bad" not in listed
+    removed = admin.post("/station/printers/remove", data={"csrf": csrf, "name": "spare"})
+    assert removed.status_code == 303 and "spare" not in admin.get("/station/printers").text
+    store = Store.open(station.db)
+    kinds = [(e.kind, e.user, e.station) for e in store.events(kind="printer_tested")]
+    store.close()
+    assert ("printer_tested", "ada", "office") in kinds

@@ -41,11 +41,17 @@ from batchlabel.web import create_app
     help="Station sign-ins end after this long without use.",
 )
 @click.option(
+    "--proxy-headers",
+    is_flag=True,
+    help="Behind a reverse proxy: trust its X-Forwarded-For and X-Forwarded-Proto "
+    "(from --forwarded-allow-ips only), for real client addresses and https links.",
+)
+@click.option(
     "--forwarded-allow-ips",
-    default="",
+    default="127.0.0.1",
+    show_default=True,
     metavar="IPS",
-    help="Reverse proxies (comma-separated addresses) whose X-Forwarded-For and "
-    "X-Forwarded-Proto are trusted; without it they are ignored.",
+    help="The reverse proxies (comma-separated addresses) --proxy-headers trusts.",
 )
 @pass_app
 def serve(
@@ -56,6 +62,7 @@ def serve(
     maker: str | None,
     allowed_hosts: tuple[str, ...],
     session_hours: float,
+    proxy_headers: bool,
     forwarded_allow_ips: str,
 ) -> None:
     """Serve the origin pages that labels' QR codes open, the station for packers and QA
@@ -64,7 +71,7 @@ def serve(
     Links in answers start with --resolver (the address printed on labels); a request that
     names another host is answered with that address, so nobody can make the site point
     elsewhere. Client addresses (for the rate limit) come from the connection, or from a
-    proxy's X-Forwarded-For only when the proxy is listed in --forwarded-allow-ips."""
+    proxy's X-Forwarded-For only with --proxy-headers and from --forwarded-allow-ips."""
     app.store.products()  # a bad --db fails here, in one sentence, before the server starts
     _check_port_free(host, port)
     console.print(
@@ -83,9 +90,10 @@ def serve(
         host=host,
         port=port,
         # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a local program could
-        # then pose as any client and escape the rate limit. Only named proxies are trusted.
-        proxy_headers=bool(forwarded_allow_ips.strip()),
-        forwarded_allow_ips=forwarded_allow_ips.strip() or "",
+        # then pose as any client and escape the rate limit. Only when asked, and only from
+        # the named proxies.
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips.strip() if proxy_headers else "",
         log_level="warning",
         access_log=False,
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
+from PIL import Image, ImageDraw
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -35,7 +36,8 @@ from batchlabel.labels.data import label_data
 from batchlabel.labels.templates import Template, find_template, list_templates
 from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Role, UnitState, User
 from batchlabel.printers import open_printer
-from batchlabel.render import render_label
+from batchlabel.render import render_label, write_label_pdf
+from batchlabel.render.geometry import dots
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.people import check_sign_in
 from batchlabel.services.printing import check_template_fits, resolve_printer, start_job
@@ -472,6 +474,7 @@ def station_routes(
             visit,
             printers=store().printers(),
             error=request.query_params.get("error"),
+            tested=request.query_params.get("tested"),
         )
 
     async def printer_status(request: Request, visit: Visit) -> Response:
@@ -507,6 +510,18 @@ def station_routes(
                 store().add_printer(name, uri, dpi, "zpl", visit.actor)
             elif action == "remove":
                 store().remove_printer(_field(form, "name"), visit.actor)
+            elif action == "test":
+                saved = store().printer(_field(form, "name"))
+                if saved is None:
+                    raise NotFoundError("No such printer is saved.")
+                problem = await run_in_threadpool(_test_print, str(saved["uri"]), int(saved["dpi"]))
+                store().record_event(
+                    "printer_tested", visit.actor, printer=saved["name"], problem=problem
+                )
+                if problem:
+                    raise ConflictError(f"The test label did not print: {problem}")
+                target = f"{PREFIX}/printers?" + urlencode({"tested": saved["name"]})
+                return _station_headers(RedirectResponse(target, 303))
             else:
                 raise HTTPException(404, "There is no page at this address.")
         except BatchlabelError as error:
@@ -542,6 +557,32 @@ def station_routes(
         Route("/printers/{name}/status", signed_in(printer_status), methods=["GET"]),
         Route("/printers/{action}", signed_in(printer_action, "POST"), methods=["POST"]),
     ]
+
+
+def _test_print(uri: str, dpi: int) -> str:
+    """Send one test label (no serial, no job) and ask the printer; '' when it is fine."""
+    try:
+        device = open_printer(uri, timeout=5.0)
+    except BatchlabelError as error:
+        return str(error)
+    try:
+        if device.language == "pdf":
+            image = Image.new("1", (dots(50, dpi), dots(30, dpi)), 1)
+            ImageDraw.Draw(image).text(
+                (dots(4, dpi), dots(10, dpi)), "batchlabel test label", fill=0
+            )
+            out = io.BytesIO()
+            write_label_pdf([image], out, dpi)
+            data = out.getvalue()
+        else:
+            data = b"^XA^CI28^FO40,40^A0N,40,40^FDbatchlabel test label^FS^XZ"
+        device.send(data, name="test-label")
+        status = device.status()
+        return "" if status.ready else status.problem
+    except BatchlabelError as error:
+        return str(error)
+    finally:
+        device.close()
 
 
 def batch_url(batch: Batch) -> str:
