@@ -13,6 +13,7 @@ SUITES = {
     "printing": "Printing",
     "scanning": "Scanning and receiving",
     "web": "Origin pages (batchlabel serve)",
+    "station": "The packing station (batchlabel serve /station/)",
     "traceability": "Trace, recall and EPCIS export",
 }
 

@@ -402,3 +402,38 @@ def test_an_admin_adds_test_prints_and_removes_printers(station: Station) -> Non
     kinds = [(e.kind, e.user, e.station) for e in store.events(kind="printer_tested")]
     store.close()
     assert ("printer_tested", "ada", "office") in kinds
+
+
+def test_an_admin_manages_people_and_others_may_not(station: Station) -> None:
+    admin, csrf = sign_in(station, "ada", "office")
+    added = admin.post(
+        "/station/people/add",
+        data={"csrf": csrf, "name": "newbie", "role": "packer", "password": "newbie-pass-1"},
+    )
+    assert added.status_code == 303 and "error" not in added.headers["location"]
+    short = admin.post(
+        "/station/people/add", data={"csrf": csrf, "name": "x", "role": "qa", "password": "short"}
+    )
+    assert "error=" in short.headers["location"]
+    newbie = station.client()
+    assert (
+        newbie.post(
+            "/station/login", data={"name": "newbie", "password": "newbie-pass-1", "station": "b"}
+        ).status_code
+        == 303
+    )
+    assert newbie.get("/station/").status_code == 200
+    disabled = admin.post("/station/people/disable", data={"csrf": csrf, "name": "newbie"})
+    assert disabled.status_code == 303
+    assert newbie.get("/station/").status_code == 303  # signed out at once
+    packer, packer_csrf = sign_in(station, "pat")
+    assert packer.get("/station/people").status_code == 403
+    forbidden = packer.post(
+        "/station/people/add",
+        data={"csrf": packer_csrf, "name": "sneaky", "role": "admin", "password": "sneaky-pass-1"},
+    )
+    assert forbidden.status_code == 403
+    store = Store.open(station.db)
+    names = {u.name for u in store.users()}
+    store.close()
+    assert "sneaky" not in names and "x" not in names

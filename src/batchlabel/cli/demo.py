@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from batchlabel.outputs import atomic_text_file
 from batchlabel.services.label_files import batch_labels, render_files
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import find_origin
+from batchlabel.services.people import add_person
 from batchlabel.services.printing import run_job, start_job
 from batchlabel.services.quality import record_check, record_step, release
 from batchlabel.services.recipes import Check, Recipe
@@ -135,6 +137,7 @@ def demo(app: AppContext, directory: Path) -> None:
         _step(4, "Preview of the first label: [bold]{}[/] (PNG at 203 dpi).", preview.files[0])
         printer_file = (directory / "printer" / "labels.zpl").resolve()
         printer_file.unlink(missing_ok=True)
+        store.add_printer("demo-file", f"file://{printer_file}", 203, "zpl", actor)
         job_id = start_job(store, released, template, f"file://{printer_file}", 203, actor)
         outcome = run_job(store, job_id, template, actor, resolver=app.resolver)
         _step(
@@ -187,12 +190,21 @@ def demo(app: AppContext, directory: Path) -> None:
             report,
         )
         console.print(as_rich_tree(forward(store, material=leather)))
+        password = secrets.token_urlsafe(9)
+        add_person(store, "demo-qa", "qa", password, actor)
+        _step(
+            9,
+            "Added [bold]demo-qa[/] (QA) for the station in the browser: run serve, open "
+            "[bold]http://127.0.0.1:8000/station/[/] and sign in with the password [bold]{}[/] "
+            "(the printer demo-file is saved for it).",
+            password,
+        )
         console.print(
             Panel.fit(
                 f"Try: batchlabel --db {db_path} batch show {lot} --sku {collar.sku}\n"
                 f"     batchlabel --db {db_path} jobs\n"
                 f"     batchlabel --db {db_path} resolve --image {preview.files[0]}\n"
-                f"     batchlabel --db {db_path} serve   (then open the QR code's address)\n"
+                f"     batchlabel --db {db_path} serve   (the QR code's address, and /station/)\n"
                 f"     batchlabel --db {db_path} trace {leather.lot}\n"
                 f"     batchlabel --db {db_path} recall {leather.lot} --reason 'test' --dry-run\n"
                 f"     batchlabel --db {db_path} render {lot} --sku {collar.sku} --format pdf --sheet a4-3x7",

@@ -117,6 +117,13 @@ class Template:
             for e in self.elements
         )
 
+    def can_fill(self, gtin: bool, best_before: bool) -> bool:
+        """Whether labels with (or without) a GTIN and a best-before date can be drawn at all:
+        a quick test for offering the template; sizes are checked when printing."""
+        if self.needs_gtin and not gtin:
+            return False
+        return best_before or not any("best_before" in e.placeholders for e in self.elements)
+
     def filler(self, element: Element) -> Callable[[LabelData], str]:
         """``fill`` for one element, compiled to a format string: the per-label step of
         streamed ZPL, where ``fill`` would cost several microseconds a label."""
@@ -184,6 +191,7 @@ def _format_date(value: date, spec: str) -> str:
     return value.strftime(spec) if spec else value.isoformat()
 
 
+@functools.cache  # the package does not move while the program runs
 def builtin_dir() -> Path:
     """The templates shipped inside the package (built from the repository's templates/)."""
     return Path(str(resources.files("batchlabel.labels.builtin")))
@@ -220,7 +228,22 @@ def find_template(name: str, extra: Path | None = None) -> Template:
 
 
 def load_template(path: Path) -> Template:
-    """Read and validate a template file; every problem names the file and the element."""
+    """Read and validate a template file; every problem names the file and the element.
+    A file read before and unchanged since is not parsed again."""
+    try:
+        seen = path.stat()
+    except FileNotFoundError:
+        raise TemplateError(f"The template file {path} does not exist.") from None
+    except OSError as error:
+        raise TemplateError(
+            f"Template {path} cannot be read ({error.strerror or error})."
+        ) from None
+    return _load_unchanged(path, seen.st_mtime_ns, seen.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_unchanged(path: Path, mtime_ns: int, size: int) -> Template:
+    """load_template's work, kept per file version (name, modification time and size)."""
     try:
         if path.stat().st_size > MAX_TEMPLATE_BYTES:
             raise TemplateError(

@@ -40,8 +40,13 @@ def checked_password(password: str) -> str:
     return password
 
 
+def hash_password(password: str) -> str:
+    """The argon2 hash of a checked password (slow on purpose: keep it off a busy thread)."""
+    return _hasher().hash(checked_password(password))
+
+
 def add_person(store: Store, name: str, role: Role | str, password: str, actor: Actor) -> User:
-    return store.add_user(name, role, _hasher().hash(checked_password(password)), actor)
+    return store.add_user(name, role, hash_password(password), actor)
 
 
 def change_password(store: Store, name: str, password: str, actor: Actor) -> None:
@@ -51,7 +56,18 @@ def change_password(store: Store, name: str, password: str, actor: Actor) -> Non
 
 def check_sign_in(store: Store, name: str, password: str) -> User | None:
     """The person ``name`` when ``password`` is theirs and they are not disabled, else None."""
-    found = store.password_hash(name.strip()) if len(name) <= 60 else None
+    return password_matches(sign_in_record(store, name), password)
+
+
+def sign_in_record(store: Store, name: str) -> tuple[User, str] | None:
+    """The person and password hash a sign-in is checked against (the quick part, that reads
+    the records); password_matches does the slow part and touches no records."""
+    return store.password_hash(name.strip()) if len(name) <= 60 else None
+
+
+def password_matches(found: tuple[User, str] | None, password: str) -> User | None:
+    """Verify ``password`` against ``found`` (from sign_in_record): argon2 takes tens of
+    milliseconds on purpose, and an unknown name costs the same as a known one."""
     stored = found[1] if found else _unknown_name_hash()
     try:
         _hasher().verify(stored, password[:MAX_PASSWORD])

@@ -8,11 +8,14 @@ confirmed, sent (uncertain: reprint explicitly), or pending (``--resume`` sends 
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from batchlabel import validation
+from batchlabel.codes.gs1 import digital_link, short_link
 from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import (
     BatchlabelError,
@@ -109,8 +112,41 @@ def check_template_fits(
     a GTIN, a text that does not fit) before anything is recorded: one sample label is drawn
     with the longest serial the product's format makes."""
     product = store.product(batch.sku)
-    sample = parse_format(product.serial_format).sample() if template.per == "unit" else None
-    render_label(template, label_data(product, batch, sample, resolver), dpi)
+    problem = _fit_problem(
+        template, product.sku, product.name, product.description, product.gtin,
+        product.serial_format, batch.lot, batch.made_on, batch.best_before, dpi, resolver,
+    )  # fmt: skip
+    if problem is not None:  # a fresh error each time: a kept one would grow its traceback
+        kind, message, needs, facts = problem
+        raise kind(message, needs=needs, **facts)
+
+
+@functools.lru_cache(maxsize=2048)
+def _fit_problem(
+    template: Template,
+    sku: str,
+    name: str,
+    description: str,
+    gtin: str | None,
+    serial_format: str,
+    lot: str,
+    made_on: date,
+    best_before: date | None,
+    dpi: int,
+    resolver: str,
+) -> tuple[type[BatchlabelError], str, str | None, dict[str, str]] | None:
+    """What check_template_fits found, kept per template and label content (a batch's fields
+    never change; a station page asks for every template on every visit)."""
+    sample = parse_format(serial_format).sample() if template.per == "unit" else None
+    data = LabelData(
+        sku, name, description, gtin, lot, sample, made_on, best_before,
+        digital_link(resolver, gtin, lot, sample) if gtin else short_link(resolver, sku, lot, sample),
+    )  # fmt: skip
+    try:
+        render_label(template, data, dpi)
+    except BatchlabelError as error:
+        return type(error), str(error), error.needs, dict(error.facts)
+    return None
 
 
 def start_job(
@@ -158,9 +194,11 @@ def start_job(
     if units is None:
         if serials:
             units = store.units_by_serials(batch, serials)
-        elif count:
-            allocated = store.allocate(batch, count, actor).serials
-            units = store.units_by_serials(batch, list(allocated))
+        elif count:  # new serials, allocated with the job in one write
+            reason = allow_unreleased if batch.status != BatchStatus.RELEASED else None
+            return store.create_print_job(
+                batch, template.name, printer_uri, dpi, None, 0, actor, kind, reason, count
+            )
         else:
             units = [u for u in store.units(batch) if u.state == UnitState.ALLOCATED]
     voided = [u.serial for u in units if u.state == UnitState.VOIDED]

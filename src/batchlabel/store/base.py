@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from batchlabel import validation
 from batchlabel.errors import InputError
-from batchlabel.models import Actor, Batch
+from batchlabel.models import Actor, Batch, Unit
 
 
 def now() -> str:
@@ -61,6 +61,12 @@ class StoreBase:
         raise NotImplementedError
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _allocate_units(
+        self, conn: sqlite3.Connection, batch: Batch, count: int, actor: Actor
+    ) -> list[Unit]:
+        """Allocate ``count`` serials inside the caller's transaction (see Store)."""
         raise NotImplementedError
 
     def _log(

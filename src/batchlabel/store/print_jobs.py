@@ -79,12 +79,17 @@ class PrintRecords(StoreBase):
         actor: Actor,
         kind: str = "print",
         reason: str | None = None,
+        new_serials: int = 0,
     ) -> int:
         """Record a job and its labels as pending, in one transaction. A first print of a
-        serial whose label may already exist is refused: that needs a reprint."""
+        serial whose label may already exist is refused: that needs a reprint. With
+        ``new_serials`` the serials are allocated in the same transaction, for the job."""
         if reason is not None or kind != "print":
             reason = validation.reason(reason)
         with self.transaction() as conn:
+            if new_serials:
+                units = self._allocate_units(conn, batch, new_serials, actor)
+                labels = len(units)
             if units and kind == "print":
                 for chunk in in_chunks(units):
                     row = conn.execute(

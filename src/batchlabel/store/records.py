@@ -482,6 +482,22 @@ class Store(
             serials = self._allocate(conn, product, fmt, batch.id, count, actor, today)
         return Allocation(batch, product.gtin, tuple(serials))
 
+    def _allocate_units(
+        self, conn: sqlite3.Connection, batch: Batch, count: int, actor: Actor
+    ) -> list[Unit]:
+        """Allocate inside a transaction the caller holds (a print job and its new serials
+        are one write: both or neither)."""
+        validation.count(count, "serials")
+        product = self.product_by_id(batch.product_id)
+        fmt = parse_format(product.serial_format, "serial")
+        self._allocate(conn, product, fmt, batch.id, count, actor, date.today())
+        rows = conn.execute(
+            "SELECT id, batch_id, serial, state FROM units WHERE batch_id = ?"
+            " ORDER BY id DESC LIMIT ?",
+            (batch.id, count),
+        ).fetchall()
+        return [Unit(r[0], r[1], r[2], UnitState(r[3])) for r in reversed(rows)]
+
     def _allocate(
         self,
         conn: sqlite3.Connection,
@@ -563,6 +579,15 @@ class Store(
             sql += " LIMIT ?"
             params.append(limit)
         return [unit_from_row(r) for r in self._rows(sql, params)]
+
+    def next_unprinted(self, batch: Batch) -> Unit | None:
+        """The batch's first serial still waiting for its label, if any."""
+        rows = self._rows(
+            "SELECT id, batch_id, serial, state FROM units WHERE batch_id = ? AND state = ?"
+            " ORDER BY id LIMIT 1",
+            [batch.id, UnitState.ALLOCATED],
+        )
+        return unit_from_row(rows[0]) if rows else None
 
     def unit(self, product_id: int, serial: str) -> Unit | None:
         rows = self._rows(

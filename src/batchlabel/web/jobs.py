@@ -1,10 +1,11 @@
-"""Print jobs started from the station run in a thread of their own, each with its own
-database connection, so the pages stay quick while labels go out; the job's page follows it
+"""Print jobs started from the station run on a few worker threads, each keeping a database
+connection of its own, so the pages stay quick while labels go out; the job's page follows it
 through the records the job writes as it goes."""
 
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +22,12 @@ class JobRunner:
     db_path: Path
     public_url: str
     templates_dir: Path | None = None
-    _running: dict[int, threading.Thread] = field(default_factory=dict)
+    workers: int = 4  # jobs printing at once; more wait their turn
+    _running: set[int] = field(default_factory=set)
     _notes: dict[int, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _local: threading.local = field(default_factory=threading.local)
+    _pool: ThreadPoolExecutor | None = None
 
     def start(
         self, job_id: int, template: str, actor: Actor, printer_uri: str | None = None
@@ -33,11 +37,11 @@ class JobRunner:
             if job_id in self._running:
                 return False
             self._notes.pop(job_id, None)
-            thread = threading.Thread(
-                target=self._run, args=(job_id, template, actor, printer_uri), daemon=True
-            )
-            self._running[job_id] = thread
-        thread.start()
+            self._running.add(job_id)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="print-job")
+            pool = self._pool
+        pool.submit(self._run, job_id, template, actor, printer_uri)
         return True
 
     def running(self, job_id: int) -> bool:
@@ -52,37 +56,41 @@ class JobRunner:
     def wait(self, timeout: float = 30.0) -> None:
         """Let running jobs finish (the server is stopping)."""
         with self._lock:
-            threads = list(self._running.values())
-        for thread in threads:
-            thread.join(timeout)
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=False)
+
+    def _store(self) -> Store:
+        """This worker's own connection, opened once."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = Store.open(self.db_path)
+            self._local.store = store
+        return store
 
     def _run(self, job_id: int, template: str, actor: Actor, printer_uri: str | None) -> None:
         note = ""
         try:
-            store = Store.open(self.db_path)
+            printer = open_printer(printer_uri) if printer_uri else None
             try:
-                printer = open_printer(printer_uri) if printer_uri else None
-                try:
-                    outcome = run_job(
-                        store,
-                        job_id,
-                        find_template(template, self.templates_dir),
-                        actor,
-                        printer,
-                        resolver=self.public_url,
-                    )
-                finally:
-                    if printer is not None:
-                        printer.close()
-                if not outcome.confirmed:
-                    note = f"The labels were sent but not confirmed: {outcome.note}"
+                outcome = run_job(
+                    self._store(),
+                    job_id,
+                    find_template(template, self.templates_dir),
+                    actor,
+                    printer,
+                    resolver=self.public_url,
+                )
             finally:
-                store.close()
+                if printer is not None:
+                    printer.close()
+            if not outcome.confirmed:
+                note = f"The labels were sent but not confirmed: {outcome.note}"
         except BatchlabelError as error:
             note = str(error)
-        except Exception as error:  # a thread must not die silently: say it on the job page
+        except Exception as error:  # a worker must not fail silently: say it on the job page
             note = f"The job stopped unexpectedly ({type(error).__name__}); resume it to go on."
         with self._lock:
             if note:
                 self._notes[job_id] = note
-            self._running.pop(job_id, None)
+            self._running.discard(job_id)

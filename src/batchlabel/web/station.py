@@ -33,14 +33,19 @@ from batchlabel import validation
 from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import BatchlabelError, ConflictError, InputError, NotFoundError
 from batchlabel.labels.data import label_data
-from batchlabel.labels.templates import Template, find_template, list_templates
-from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Role, UnitState, User
+from batchlabel.labels.templates import find_template, list_templates
+from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Role, Unit, UnitState, User
 from batchlabel.printers import open_printer
 from batchlabel.render import render_label, write_label_pdf
 from batchlabel.render.geometry import dots
 from batchlabel.services.lookup import CodeLookup
-from batchlabel.services.people import check_sign_in
-from batchlabel.services.printing import check_template_fits, resolve_printer, start_job
+from batchlabel.services.people import (
+    checked_password,
+    hash_password,
+    password_matches,
+    sign_in_record,
+)
+from batchlabel.services.printing import resolve_printer, start_job
 from batchlabel.services.quality import (
     latest_results,
     recipe_for,
@@ -185,7 +190,10 @@ def station_routes(
             station = validation.line(station or "web", "station name", max_length=60)
         except InputError as error:
             return page("login.html", None, 400, next=target, name=name, error=str(error))
-        user = await run_in_threadpool(check_sign_in, store(), name, password)
+        # The records are read here, on the event loop that owns the connection; only the
+        # slow hash check runs in a worker thread.
+        found = sign_in_record(store(), name)
+        user = await run_in_threadpool(password_matches, found, password)
         if user is None:
             desk.by_name.wait(name_key)
             desk.by_client.wait(client)
@@ -239,12 +247,7 @@ def station_routes(
         found = CodeLookup(records).resolve(code)
         if found.batch_id is not None:
             batch = records.batch_by_id(found.batch_id)
-            anchor = (
-                f"#unit-{quote(found.serial, safe='')}"
-                if found.serial and found.match == "unit"
-                else ""
-            )
-            return _station_headers(RedirectResponse(batch_url(batch) + anchor, 303))
+            return _station_headers(RedirectResponse(batch_url(batch), 303))
         matches = [b for b in records.batches() if b.lot == code or b.sku == code]
         if len(matches) == 1:
             return _station_headers(RedirectResponse(batch_url(matches[0]), 303))
@@ -265,28 +268,24 @@ def station_routes(
             raise HTTPException(404, "No such batch is recorded.") from None
         return batch, parts[2] if len(parts) == 3 else ""
 
-    def fits(batch: Batch, template: Template) -> bool:
-        """Offered only when this batch's labels can fill it (a GTIN, a best-before date...)."""
-        try:
-            check_template_fits(store(), batch, template, 203, desk.public_url)
-        except BatchlabelError:
-            return False
-        return True
-
     def batch_page(visit: Visit, batch: Batch, status: int = 200, **extra: Any) -> Response:
         records = store()
         product = records.product(batch.sku)
         recipe = recipe_for(records, batch.product_id)
         results = latest_results(records, batch)
         counts = records.unit_counts(batch)
-        templates = [t for t in list_templates(desk.templates_dir) if fits(batch, t)]
+        templates = [
+            t
+            for t in list_templates(desk.templates_dir)
+            if t.can_fill(product.gtin is not None, batch.best_before is not None)
+        ]
         history = [e for e in records.events(batch) if e.kind == "status_changed"]
         return page(
             "batch.html", visit, status,
             batch=batch, product=product, recipe=recipe, results=results, counts=counts,
             steps=records.steps(batch), history=history, jobs=records.print_jobs(20, batch.id),
             complaints=records.complaints(batch), templates=templates, printers=records.printers(),
-            units=records.units(batch)[-200:], actions=STATUS_ACTIONS, **extra,
+            serials_text=_serials_text(records.units(batch, 200)), actions=STATUS_ACTIONS, **extra,
         )  # fmt: skip
 
     async def batch_view(request: Request, visit: Visit) -> Response:
@@ -359,9 +358,10 @@ def station_routes(
         reason = _field(form, "reason") or None
         if reason is not None and batch.status != BatchStatus.RELEASED:
             visit.need(Role.QA)  # printing an unreleased batch is QA's decision
-        job_id = await run_in_threadpool(
-            start_job, records, batch, template, uri, dpi or 203, visit.actor, serials, count,
+        job_id = start_job(  # on the loop: the site's connection is not shared with threads
+            records, batch, template, uri, dpi or 203, visit.actor, serials, count,
             copies, reason if batch.status != BatchStatus.RELEASED else None,
+            resolver=desk.public_url,
         )  # fmt: skip
         desk.runner.start(job_id, template.name, visit.actor)
         return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
@@ -376,8 +376,8 @@ def station_routes(
             saved = records.printer(request.query_params.get("printer", ""))
             dpi = int(saved["dpi"]) if saved else 203
             product = records.product(batch.sku)
-            waiting = [u for u in records.units(batch) if u.state == UnitState.ALLOCATED]
-            serial = waiting[0].serial if waiting else parse_format(product.serial_format).sample()
+            waiting = records.next_unprinted(batch)
+            serial = waiting.serial if waiting else parse_format(product.serial_format).sample()
             data = label_data(
                 product, batch, serial if template.per == "unit" else None, desk.public_url
             )
@@ -393,21 +393,26 @@ def station_routes(
     # -- jobs -------------------------------------------------------------------------------
 
     def job_state(job_id: int) -> dict[str, Any]:
+        """Counts while the job runs (asked every moment, so kept cheap); the serials once
+        it has stopped."""
         records = store()
         job = records.print_job(job_id)
-        return {
+        running = desk.runner.running(job.id)
+        state: dict[str, Any] = {
             "job": job.id,
-            "running": desk.runner.running(job.id),
+            "running": running,
             "note": desk.runner.note(job.id),
             "confirmed": job.count(LabelState.CONFIRMED),
             "uncertain": job.count(LabelState.SENT),
             "pending": job.count(LabelState.PENDING),
             "voided": job.count(LabelState.VOIDED),
-            "serials": {
-                state: records.job_serials(job.id, state)[:500]
-                for state in (LabelState.CONFIRMED, LabelState.SENT, LabelState.PENDING)
-            },
         }
+        if not running:
+            state["serials"] = {
+                label: records.job_serials(job.id, label)[:500]
+                for label in (LabelState.CONFIRMED, LabelState.SENT, LabelState.PENDING)
+            }
+        return state
 
     def job_of(request: Request) -> int:
         job_id: int = request.path_params["job"]
@@ -452,9 +457,9 @@ def station_routes(
             reason = _field(form, "reason")
             if action == "reprint":
                 template = find_template(job.template, desk.templates_dir)
-                new_job = await run_in_threadpool(
-                    start_job, records, batch, template, job.printer, job.dpi, visit.actor,
-                    None, None, 1, None, "reprint", units, reason,
+                new_job = start_job(
+                    records, batch, template, job.printer, job.dpi, visit.actor,
+                    None, None, 1, None, "reprint", units, reason, desk.public_url,
                 )  # fmt: skip
                 desk.runner.start(new_job, template.name, visit.actor)
                 return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{new_job}", 303))
@@ -530,6 +535,37 @@ def station_routes(
             )
         return _station_headers(RedirectResponse(PREFIX + "/printers", 303))
 
+    # -- people (admins) -------------------------------------------------------------------
+
+    async def people(request: Request, visit: Visit) -> Response:
+        visit.need(Role.ADMIN)
+        return page(
+            "people.html", visit, people=store().users(), roles=list(Role),
+            error=request.query_params.get("error"),
+        )  # fmt: skip
+
+    async def people_action(request: Request, visit: Visit) -> Response:
+        visit.need(Role.ADMIN)
+        form = await request.form()
+        action = request.path_params["action"]
+        records = store()
+        try:
+            if action == "add":
+                password = checked_password(_field(form, "password"))
+                hashed = await run_in_threadpool(hash_password, password)
+                records.add_user(_field(form, "name"), _field(form, "role"), hashed, visit.actor)
+            elif action in ("disable", "enable"):
+                person = records.user(_field(form, "name"))
+                if person.id == visit.user.id:
+                    raise ConflictError("You cannot disable yourself; ask another admin.")
+                records.set_user_active(person, action == "enable", visit.actor)
+            else:
+                raise HTTPException(404, "There is no page at this address.")
+        except BatchlabelError as error:
+            target = f"{PREFIX}/people?" + urlencode({"error": _explain(error)})
+            return _station_headers(RedirectResponse(target, 303))
+        return _station_headers(RedirectResponse(PREFIX + "/people", 303))
+
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in STATIC:
@@ -556,6 +592,8 @@ def station_routes(
         Route("/printers", signed_in(printers), methods=["GET"]),
         Route("/printers/{name}/status", signed_in(printer_status), methods=["GET"]),
         Route("/printers/{action}", signed_in(printer_action, "POST"), methods=["POST"]),
+        Route("/people", signed_in(people), methods=["GET"]),
+        Route("/people/{action}", signed_in(people_action, "POST"), methods=["POST"]),
     ]
 
 
@@ -583,6 +621,13 @@ def _test_print(uri: str, dpi: int) -> str:
         return str(error)
     finally:
         device.close()
+
+
+def _serials_text(units: list[Unit]) -> str:
+    """The serials as one line of text: one string for the page, not a tag per unit."""
+    return ", ".join(
+        f"{u.serial} (voided)" if u.state == UnitState.VOIDED else u.serial for u in units
+    )
 
 
 def batch_url(batch: Batch) -> str:

@@ -65,9 +65,13 @@ function setUpJob() {
         text("count-uncertain", state.uncertain);
         text("count-pending", state.pending);
         text("count-voided", state.voided);
-        text("serials-sent", state.serials.sent.join(", ") || "None.");
-        text("serials-pending", state.serials.pending.join(", ") || "None.");
-        text("serials-confirmed", state.serials.confirmed.join(", ") || "None.");
+        if (state.serials) {  // sent once the job has stopped
+          text("serials-sent", state.serials.sent.join(", ") || "None.");
+          text("serials-pending", state.serials.pending.join(", ") || "None.");
+          text("serials-confirmed", state.serials.confirmed.join(", ") || "None.");
+          const reprint = document.getElementById("reprint-serials");
+          if (reprint && !reprint.value) reprint.value = state.serials.sent.join(",");
+        }
         const summary = document.getElementById("job-summary");
         if (state.running) {
           summary.textContent = "Printing…";
