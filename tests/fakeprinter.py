@@ -19,6 +19,7 @@ class Behaviour:
     accept_delay: float = 0.0
     keep: bool = True  # False: only count the bytes (benchmarks, so memory measures the sender)
     bytes_per_second: float | None = None  # read no faster than this: a slow, healthy printer
+    language: str = "zpl"  # which status query it answers: zpl (~HS), tspl (<ESC>!?), epl2 (none)
 
 
 @dataclass
@@ -74,10 +75,13 @@ class FakePrinter:
                     self.received.extend(chunk[: max(0, limit - len(self.received))])
                     connection.shutdown(socket.SHUT_RDWR)
                     return
-                if b"~HS" in chunk:
-                    chunk = chunk.replace(b"~HS", b"")
+                query = {"zpl": b"~HS", "tspl": b"\x1b!?"}.get(self.behaviour.language)
+                if query and query in chunk:
+                    chunk = chunk.replace(query, b"")
                     if not self.behaviour.silent:
-                        connection.sendall(self._status())
+                        connection.sendall(
+                            self._status() if query == b"~HS" else self._tspl_status()
+                        )
                 self.byte_count += len(chunk)
                 if self.behaviour.keep:
                     self.received.extend(chunk)
@@ -88,6 +92,10 @@ class FakePrinter:
         line2 = f"001,0,{int(b.head_open)},0,0,2,4,0,00000000,1,000"
         line3 = "1234,0"
         return b"".join(b"\x02" + line.encode() + b"\x03\r\n" for line in (line1, line2, line3))
+
+    def _tspl_status(self) -> bytes:
+        b = self.behaviour
+        return bytes([(0x01 if b.head_open else 0) | (0x04 if b.paper_out else 0)])
 
     def close(self) -> None:
         self._stop.set()

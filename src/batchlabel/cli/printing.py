@@ -19,6 +19,7 @@ from batchlabel.services.printing import (
     resolve_printer,
     run_job,
     start_job,
+    with_language,
 )
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
@@ -34,11 +35,19 @@ def printer() -> None:
 @click.argument("name")
 @click.argument("uri")
 @click.option("--dpi", type=click.Choice(["203", "300", "600"]), default="203", show_default=True)
-@click.option("--language", type=click.Choice(["zpl", "pdf"]), default="zpl", show_default=True)
+@click.option(
+    "--language",
+    type=click.Choice(["zpl", "tspl", "epl2", "pdf"]),
+    default="zpl",
+    show_default=True,
+    help="zpl: Zebra; tspl: TSC, Rollo, Munbyn, Xprinter, iDPRT; epl2: Zebra LP/TLP 2844; "
+    "pdf: through CUPS.",
+)
 @pass_app
 def printer_add(app: AppContext, name: str, uri: str, dpi: str, language: str) -> None:
-    """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH."""
-    open_printer(uri)  # validates the URI
+    """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH,
+    with the language it speaks."""
+    open_printer(with_language(uri, language)).close()  # an address that cannot work is refused
     app.store.add_printer(name, uri, int(dpi), language, app.actor)
     console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Protocol
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from batchlabel.errors import InputError
+from batchlabel.printers.dialects import language_of
 from batchlabel.printers.status import PrinterStatus
 
 
@@ -14,7 +15,7 @@ class Printer(Protocol):
     have arrived; ``status`` never raises for an unreachable printer, it says so."""
 
     uri: str
-    language: str  # "zpl" or "pdf": what the printer takes
+    language: str  # "zpl", "tspl", "epl2" or "pdf": what the printer takes
 
     def send(self, data: bytes, name: str = "label") -> None: ...
 
@@ -24,7 +25,8 @@ class Printer(Protocol):
 
 
 def open_printer(uri: str, timeout: float = 5.0) -> Printer:
-    """A printer for ``uri``: tcp://HOST[:PORT], cups://QUEUE[?pdf], file:///PATH, or '-'."""
+    """A printer for ``uri``: tcp://HOST[:PORT], cups://QUEUE[?pdf], file:///PATH, or '-'.
+    ``?language=tspl`` (or epl2, zpl) names the printer's language; ZPL is the default."""
     from batchlabel.printers.cups import CupsPrinter
     from batchlabel.printers.file import FilePrinter, StdoutPrinter
     from batchlabel.printers.tcp import TcpPrinter
@@ -32,6 +34,7 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
     if uri == "-":
         return StdoutPrinter()
     parsed = urlparse(uri)
+    language = language_of(parse_qs(parsed.query).get("language", ["zpl"])[0])
     if parsed.scheme == "tcp":
         if not parsed.hostname:
             raise InputError(f"The printer URI '{uri}' has no host; use tcp://HOST:9100.")
@@ -41,19 +44,21 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
             raise InputError(
                 f"The printer URI '{uri}' has no valid port; a port is 1 to 65535, usually 9100."
             ) from None
-        return TcpPrinter(uri, parsed.hostname, port, timeout)
+        if language == "pdf":
+            raise InputError("A tcp:// printer takes ZPL, TSPL or EPL2; send PDF through CUPS.")
+        return TcpPrinter(uri, parsed.hostname, port, timeout, language)
     if parsed.scheme == "cups":
         queue = unquote(parsed.netloc or parsed.path.lstrip("/"))
         if not queue:
             raise InputError(f"The printer URI '{uri}' has no queue; use cups://QUEUE.")
-        return CupsPrinter(uri, queue, "pdf" if parsed.query == "pdf" else "zpl")
+        return CupsPrinter(uri, queue, "pdf" if parsed.query == "pdf" else language)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
             raise InputError(
                 f"The printer URI '{uri}' names a host; a file printer writes on this machine: "
                 "file:///full/path/labels.zpl (three slashes)."
             )
-        return FilePrinter(uri, unquote(parsed.path))
+        return FilePrinter(uri, unquote(parsed.path), language)
     raise InputError(
         f"Unknown printer '{uri}'; use tcp://HOST:9100, cups://QUEUE, file:///PATH or - for the screen."
     )

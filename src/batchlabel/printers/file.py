@@ -44,11 +44,10 @@ class FilePrinter:
 
     language = "zpl"
 
-    def __init__(self, uri: str, path: str) -> None:
+    def __init__(self, uri: str, path: str, language: str = "zpl") -> None:
         self.uri = uri
         self.path = checked_file_target(path)
-        if self.path.suffix == ".pdf":
-            self.language = "pdf"
+        self.language = "pdf" if self.path.suffix == ".pdf" else language
 
     def send(self, data: bytes, name: str = "label") -> None:
         """Append ``data`` whole, or leave the file as it was: a failed write (a full disk)

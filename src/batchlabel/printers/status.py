@@ -12,13 +12,20 @@ class PrinterStatus:
     paused: bool = False
     head_open: bool = False
     ribbon_out: bool = False
+    paper_jam: bool = False
+    cover_open: bool = False
     buffered_formats: int = 0
     detail: str = ""
 
     @property
     def ready(self) -> bool:
         return self.reachable and not (
-            self.paper_out or self.paused or self.head_open or self.ribbon_out
+            self.paper_out
+            or self.paused
+            or self.head_open
+            or self.ribbon_out
+            or self.paper_jam
+            or self.cover_open
         )
 
     @property
@@ -29,5 +36,6 @@ class PrinterStatus:
         faults = [name for name, on in (
             ("out of paper", self.paper_out), ("paused", self.paused),
             ("open (print head up)", self.head_open), ("out of ribbon", self.ribbon_out),
+            ("jammed", self.paper_jam), ("open (cover)", self.cover_open),
         ) if on]  # fmt: skip
         return f"The printer is {' and '.join(faults)}." if faults else ""

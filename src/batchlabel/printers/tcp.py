@@ -1,4 +1,5 @@
-"""Raw socket (JetDirect, port 9100) to a ZPL printer, with ~HS status on the same socket."""
+"""Raw socket (JetDirect, port 9100) to a label printer, with the status query of its language
+on the same socket (ZPL ~HS, TSPL <ESC>!?); a language without one is never confirmed."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import select
 import socket
 
 from batchlabel.errors import PrinterError, PrinterNotSent
+from batchlabel.printers.dialects import DIALECTS
 from batchlabel.printers.status import PrinterStatus
-from batchlabel.printers.zebra_status import parse_host_status
 
 # The slowest link a healthy label printer is expected to drain (a serial-to-network
 # adapter or an old print server manages about 20 KB/s): timeouts grow with the bytes still
@@ -16,10 +17,12 @@ SLOWEST_BYTES_PER_SECOND = 10_000
 
 
 class TcpPrinter:
-    language = "zpl"
-
-    def __init__(self, uri: str, host: str, port: int, timeout: float) -> None:
+    def __init__(
+        self, uri: str, host: str, port: int, timeout: float, language: str = "zpl"
+    ) -> None:
         self.uri = uri
+        self.language = language
+        self.dialect = DIALECTS[language]
         self.host = host
         self.port = port
         self.timeout = timeout
@@ -62,15 +65,21 @@ class TcpPrinter:
             ) from None
 
     def status(self) -> PrinterStatus:
-        """Ask ~HS; silence within the timeout means not ready."""
+        """Ask the language's status query; silence within the timeout means not ready."""
+        if self.dialect.query is None:
+            return PrinterStatus(
+                False,
+                detail=f"An {self.language.upper()} printer does not report its state, so its "
+                "labels cannot be confirmed; look at them.",
+            )
         waited = self._allowing(self._in_flight)
         try:
             connection = self._connect()
             # ~HS queues behind what the printer has not read yet: wait for that too.
             connection.settimeout(waited)
-            connection.sendall(b"~HS")
+            connection.sendall(self.dialect.query)
             answer = b""
-            while answer.count(b"\x03") < 3:
+            while not answer or not self.dialect.complete(answer):
                 chunk = connection.recv(1024)
                 if not chunk:
                     raise OSError("connection closed")
@@ -87,7 +96,7 @@ class TcpPrinter:
                 False, detail=f"The printer at {self.host}:{self.port} cannot be reached ({error})."
             )
         self._in_flight = 0
-        return parse_host_status(answer)
+        return self.dialect.parse(answer)
 
     def close(self) -> None:
         if self._socket is not None:

@@ -29,6 +29,7 @@ from batchlabel.labels.templates import Template
 from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Unit, UnitState
 from batchlabel.printers import Printer, open_printer
 from batchlabel.render import compile_template, render_label, write_label_pdf
+from batchlabel.render.bitmaps import epl2_label, tspl_label
 from batchlabel.render.zpl import CompiledZpl
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
@@ -63,13 +64,21 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
     """A saved printer's URI and dpi, or the URI itself."""
     saved = store.printer(name_or_uri)
     if saved:
-        return str(saved["uri"]), int(saved["dpi"])
+        return with_language(str(saved["uri"]), str(saved["language"])), int(saved["dpi"])
     if "://" not in name_or_uri and name_or_uri != "-":
         raise InputError(
             f"No printer named '{name_or_uri}' is saved, and it is not a printer address.",
             needs="printer",
         )
     return name_or_uri, None
+
+
+def with_language(uri: str, language: str) -> str:
+    """The address a job keeps: the saved printer's language rides along in it, so a resume
+    or a reprint speaks the same language to the printer."""
+    if language == "zpl" or "language=" in uri:
+        return uri
+    return f"{uri}{'&' if '?' in uri else '?'}language={language}"
 
 
 def check_release(batch: Batch, override_reason: str | None) -> None:
@@ -244,7 +253,9 @@ def run_job(
             number, after = number + 1, chunk[-1].position
             positions = [label.position for label in chunk]
             datas = [label_data(product, batch, label.serial, resolver) for label in chunk]
-            payload = _payload(template, datas, job.dpi, compiled, quantity)
+            payload = _payload(
+                template, datas, job.dpi, compiled, quantity, printer.language, copies
+            )
             store.mark_labels(job_id, positions, LabelState.SENT, actor)
             try:
                 printer.send(payload, name=f"job-{job_id}-{number:04d}")
@@ -274,9 +285,22 @@ def _payload(
     dpi: int,
     compiled: CompiledZpl | None,
     quantity: str,
+    language: str = "zpl",
+    copies: int = 1,
 ) -> bytes:
+    """The bytes of a chunk of labels in the printer's language; raster languages get the
+    label drawn once by the renderer at the printer's dpi, the preview dot for dot."""
     if compiled is not None:
         return "".join(compiled.label(d).replace("^XZ", quantity) for d in datas).encode()
+    if language == "tspl":
+        return b"".join(
+            tspl_label(
+                render_label(template, d, dpi), template.width_mm, template.height_mm, copies
+            )
+            for d in datas
+        )
+    if language == "epl2":
+        return b"".join(epl2_label(render_label(template, d, dpi), copies) for d in datas)
     buffer = io.BytesIO()
     write_label_pdf((render_label(template, d, dpi) for d in datas), buffer, dpi)
     return buffer.getvalue()

@@ -45,7 +45,7 @@ from batchlabel.services.people import (
     password_matches,
     sign_in_record,
 )
-from batchlabel.services.printing import resolve_printer, start_job
+from batchlabel.services.printing import resolve_printer, start_job, with_language
 from batchlabel.services.quality import (
     latest_results,
     recipe_for,
@@ -512,7 +512,9 @@ def station_routes(
                 dpi = int(_number(_field(form, "dpi") or "203"))
                 if dpi not in (203, 300, 600):
                     raise InputError("Dpi is 203, 300 or 600.")
-                store().add_printer(name, uri, dpi, "zpl", visit.actor)
+                language = _field(form, "language") or "zpl"
+                open_printer(with_language(uri, language)).close()
+                store().add_printer(name, uri, dpi, language, visit.actor)
             elif action == "remove":
                 store().remove_printer(_field(form, "name"), visit.actor)
             elif action == "test":

@@ -1,0 +1,57 @@
+"""How each printer language asks for status on the printer's own connection, and what the
+answer means. ZPL answers ~HS with three framed lines; TSPL answers <ESC>!? with one byte;
+EPL2 printers mostly answer nothing a program can read, so their labels stay unconfirmed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from batchlabel.errors import InputError
+from batchlabel.printers.status import PrinterStatus
+from batchlabel.printers.zebra_status import parse_host_status
+
+LANGUAGES = ("zpl", "tspl", "epl2", "pdf")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    query: bytes | None  # None: this language has no status to ask for
+    complete: Callable[[bytes], bool]  # the whole answer has arrived
+    parse: Callable[[bytes], PrinterStatus]
+
+
+def parse_tspl_status(answer: bytes) -> PrinterStatus:
+    """TSPL's one status byte: bit 0 head open, 1 paper jam, 2 out of paper, 3 out of ribbon,
+    4 paused, 5 printing (not a fault), 6 cover open; 0x00 is ready.
+
+    >>> parse_tspl_status(bytes([0x04])).problem
+    'The printer is out of paper.'
+    """
+    byte = answer[0]
+    return PrinterStatus(
+        reachable=True,
+        head_open=bool(byte & 0x01),
+        paper_jam=bool(byte & 0x02),
+        paper_out=bool(byte & 0x04),
+        ribbon_out=bool(byte & 0x08),
+        paused=bool(byte & 0x10),
+        cover_open=bool(byte & 0x40),
+    )
+
+
+DIALECTS = {
+    "zpl": Dialect("zpl", b"~HS", lambda answer: answer.count(b"\x03") >= 3, parse_host_status),
+    "tspl": Dialect("tspl", b"\x1b!?", lambda answer: len(answer) >= 1, parse_tspl_status),
+    "epl2": Dialect("epl2", None, lambda answer: True, lambda answer: PrinterStatus(True)),
+}
+
+
+def language_of(value: str) -> str:
+    if value not in LANGUAGES:
+        raise InputError(f"Unknown printer language '{value}'; use one of {', '.join(LANGUAGES)}.")
+    return value
+
+
+__all__ = ["DIALECTS", "LANGUAGES", "Dialect", "language_of", "parse_tspl_status"]

@@ -1,0 +1,145 @@
+"""The cheap printers' languages: TSPL and EPL2 bitmaps sent to fake printers on 127.0.0.1,
+read back into images by a parser of their own, compared dot for dot with the PNG preview
+and decoded with zxing-cpp without inversion (a polarity or mirror bug would not hide)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image, ImageChops
+
+from batchlabel.labels.data import label_data
+from batchlabel.labels.templates import find_template
+from batchlabel.render import render_label
+from batchlabel.store import Store
+from tests.conftest import GTIN, Run
+from tests.fakeprinter import Behaviour, FakePrinter
+
+
+def tspl_images(data: bytes) -> list[Image.Image]:
+    """Every BITMAP of a TSPL stream as a 1-bit image (0 bits are printed dots)."""
+    images = []
+    for found in re.finditer(rb"BITMAP 0,0,(\d+),(\d+),0,", data):
+        width_bytes, rows = int(found.group(1)), int(found.group(2))
+        raw = data[found.end() : found.end() + width_bytes * rows]
+        images.append(Image.frombytes("1", (width_bytes * 8, rows), raw))
+    return images
+
+
+def epl2_images(data: bytes) -> list[Image.Image]:
+    """Every GW graphic of an EPL2 stream as a 1-bit image (0 bits are printed dots)."""
+    images = []
+    for found in re.finditer(rb"GW0,0,(\d+),(\d+),", data):
+        width_bytes, rows = int(found.group(1)), int(found.group(2))
+        raw = data[found.end() : found.end() + width_bytes * rows]
+        images.append(Image.frombytes("1", (width_bytes * 8, rows), raw))
+    return images
+
+
+@pytest.fixture
+def tspl() -> Iterator[FakePrinter]:
+    fake = FakePrinter(Behaviour(language="tspl"))
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def epl2() -> Iterator[FakePrinter]:
+    fake = FakePrinter(Behaviour(language="epl2"))
+    yield fake
+    fake.close()
+
+
+def setup(run: Run, printer: FakePrinter, language: str) -> None:
+    assert run("product", "add", "COL", "--name", "Collar", "--gtin", GTIN).exit_code == 0
+    assert run("batch", "create", "COL", "--lot", "L1", "--quantity", "3").exit_code == 0
+    assert run("batch", "release", "L1").exit_code == 0
+    saved = run("printer", "add", "cheap", printer.uri, "--language", language)
+    assert saved.exit_code == 0, saved.stderr
+
+
+def previews(db_path: Path, serials: list[str]) -> list[Image.Image]:
+    store = Store.open(db_path)
+    batch = store.batch("L1")
+    product = store.product("COL")
+    template = find_template("item-50x30")
+    images = [render_label(template, label_data(product, batch, s), 203) for s in serials]
+    store.close()
+    return images
+
+
+def same_dots(received: Image.Image, preview: Image.Image) -> bool:
+    cropped = received.crop((0, 0, preview.width, preview.height))
+    return ImageChops.difference(cropped.convert("L"), preview.convert("L")).getbbox() is None
+
+
+def serials_read(image: Image.Image) -> set[str]:
+    found = set()
+    for result in zxingcpp.read_barcodes(image.convert("L"), try_invert=False, try_rotate=False):
+        serial = re.search(r"/21/([0-9A-Z]+)", result.text)
+        if serial:
+            found.add(serial.group(1))
+    return found
+
+
+def test_a_tspl_printer_prints_the_preview_dot_for_dot(
+    run: Run, db_path: Path, tspl: FakePrinter
+) -> None:
+    setup(run, tspl, "tspl")
+    done = run("print", "L1", "--printer", "cheap", "--json")
+    assert done.exit_code == 0, done.stderr
+    serials = done.json()["confirmed"]
+    assert len(serials) == 3  # the printer answered <ESC>!? with ready
+    data = bytes(tspl.received)
+    assert data.count(b"SIZE 50 mm,30 mm") == 3 and data.count(b"PRINT 1,1") == 3
+    images = tspl_images(data)
+    for image, preview, serial in zip(images, previews(db_path, serials), serials, strict=True):
+        assert same_dots(image, preview)
+        assert serials_read(image) == {serial}
+    raw = sum(im.width // 8 * im.height for im in images)
+    assert len(data) <= raw * 1.05  # within 5% of the bare bitmaps
+
+
+def test_a_tspl_printer_out_of_paper_leaves_the_labels_uncertain(
+    run: Run, tspl: FakePrinter
+) -> None:
+    setup(run, tspl, "tspl")
+    tspl.behaviour.paper_out = True
+    done = run("print", "L1", "--printer", "cheap", "--json")
+    assert done.exit_code == 1 and "out of paper" in done.stderr
+    assert len(done.json()["uncertain"]) == 3 and done.json()["confirmed"] == []
+    check = run("printer", "check", "cheap")
+    assert check.exit_code != 0 and "out of paper" in check.stdout + check.stderr
+
+
+def test_an_epl2_printer_prints_but_cannot_confirm(
+    run: Run, db_path: Path, epl2: FakePrinter
+) -> None:
+    setup(run, epl2, "epl2")
+    done = run("print", "L1", "--printer", "cheap", "--json")
+    assert done.exit_code == 1 and "cannot be confirmed" in done.stderr
+    serials = done.json()["uncertain"]
+    images = epl2_images(bytes(epl2.received))
+    assert len(images) == 3
+    for image, preview, serial in zip(images, previews(db_path, serials), serials, strict=True):
+        assert same_dots(image, preview)
+        assert serials_read(image) == {serial}
+
+
+def test_a_resume_speaks_the_saved_printers_language(run: Run, tspl: FakePrinter) -> None:
+    setup(run, tspl, "tspl")
+    tspl.behaviour.paper_out = True
+    assert run("print", "L1", "--printer", "cheap").exit_code == 1
+    assert run("batch", "create", "COL", "--lot", "L2", "--quantity", "1").exit_code == 0
+    store_jobs = run("jobs", "--json")
+    assert store_jobs.exit_code == 0
+    assert "language=tspl" in store_jobs.stdout  # the job keeps the language with the address
+
+
+def test_a_pdf_printer_cannot_be_a_raw_socket(run: Run) -> None:
+    refused = run("printer", "add", "office", "tcp://127.0.0.1:9100", "--language", "pdf")
+    assert refused.exit_code == 2 and "through CUPS" in refused.stderr
