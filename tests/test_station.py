@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -231,7 +232,7 @@ def test_a_dropped_line_leaves_the_job_resumable(station: Station) -> None:
     state = job_state(client, job)
     assert state["uncertain"] == 200 and state["pending"] == 250 and state["note"]
     page = client.get(job)
-    assert "Stopped" in page.text or str(state["note"])[:20] in html.unescape(page.text)
+    assert html.escape(str(state["note"]))[:40] in page.text  # the job page says why it stopped
     station.flaky.behaviour.close_after_bytes = None  # the line is back
     received = len(station.flaky.labels())
     resumed = client.post(f"{job}/resume", data={"csrf": csrf})
@@ -369,7 +370,9 @@ def test_a_packer_prints_from_a_phone(station: Station, tmp_path: Path) -> None:
             time.sleep(0.1)
         page.get_by_role("button", name="Print", exact=True).click()
         page.wait_for_url("**/station/jobs/*")
-        expect(page.locator("#job-summary")).to_contain_text("confirmed", timeout=20_000)
+        expect(page.locator("#job-summary")).to_contain_text(
+            "Every label printed and confirmed", timeout=20_000
+        )
         assert page.locator("#count-confirmed").inner_text() == "5"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390  # no sideways scrolling on a phone
@@ -388,7 +391,7 @@ def test_an_admin_adds_test_prints_and_removes_printers(station: Station) -> Non
         "/station/printers/add",
         data={"csrf": csrf, "name": "bad", "uri": "tcp://127.0.0.1:99999", "dpi": "203"},
     )
-    assert "error=" in refused.headers["location"]
+    assert refused.status_code == 400 and "no valid port" in html.unescape(refused.text)
     added = admin.post(
         "/station/printers/add",
         data={"csrf": csrf, "name": "spare", "uri": station.printer.uri, "dpi": "300"},
@@ -414,7 +417,7 @@ def test_an_admin_manages_people_and_others_may_not(station: Station) -> None:
     short = admin.post(
         "/station/people/add", data={"csrf": csrf, "name": "x", "role": "qa", "password": "short"}
     )
-    assert "error=" in short.headers["location"]
+    assert short.status_code == 400 and "8 to 200 characters" in html.unescape(short.text)
     newbie = station.client()
     assert (
         newbie.post(
@@ -437,3 +440,135 @@ def test_an_admin_manages_people_and_others_may_not(station: Station) -> None:
     names = {u.name for u in store.users()}
     store.close()
     assert "sneaky" not in names and "x" not in names
+
+
+def test_the_station_prints_only_to_saved_printers_and_offered_templates(
+    station: Station, tmp_path: Path
+) -> None:
+    packer, csrf = sign_in(station, "pat")
+    before = counts(station)
+    target = tmp_path / "sneaky.zpl"
+    for fields in (
+        {"printer": f"file://{target}"},
+        {"printer": "-"},
+        {"printer": station.printer.uri},
+        {"template": "/etc/passwd.toml"},
+        {"template": "%00.toml"},
+        {"template": "no-such-template"},
+    ):
+        refused = print_job(packer, csrf, "L1", count="1", **fields)
+        assert refused.status_code in (400, 404), (fields, refused.status_code)
+    assert not target.exists() and counts(station)[:2] == before[:2]
+
+
+def test_reprint_and_void_take_only_uncertain_labels_and_void_is_for_qa(station: Station) -> None:
+    packer, csrf = sign_in(station, "pat")
+    station.flaky.behaviour.close_after_bytes = len(station.flaky.received) + 1500
+    job = print_job(packer, csrf, "L1", count="250", printer="flaky-zebra").headers["location"]
+    state = job_state(packer, job)
+    station.flaky.behaviour.close_after_bytes = None
+    uncertain = state["serials"]["sent"]  # type: ignore[index]
+    pending = state["serials"]["pending"]  # type: ignore[index]
+    assert uncertain and pending
+    again = packer.post(f"{job}/reprint", data={"csrf": csrf, "serials": pending[0], "reason": "x"})
+    assert again.status_code == 409  # not sent yet: Resume sends it, a reprint would double it
+    void = packer.post(
+        f"{job}/void", data={"csrf": csrf, "serials": uncertain[0], "reason": "torn"}
+    )
+    assert void.status_code == 403
+    reprinted = packer.post(
+        f"{job}/reprint", data={"csrf": csrf, "serials": uncertain[0], "reason": "did not come out"}
+    )
+    assert reprinted.status_code == 303 and reprinted.headers["location"] != job
+    assert job_state(packer, reprinted.headers["location"])["confirmed"] == 1
+    after = job_state(packer, job)
+    assert uncertain[0] not in after["serials"]["sent"]  # type: ignore[index]  # settled
+    qa, qa_csrf = sign_in(station, "quinn")
+    voided = qa.post(
+        f"{job}/void", data={"csrf": qa_csrf, "serials": uncertain[1], "reason": "torn"}
+    )
+    assert voided.status_code == 303
+    received = len(station.flaky.labels())
+    assert packer.post(f"{job}/resume", data={"csrf": csrf}).status_code == 303
+    done = job_state(packer, job)
+    assert done["pending"] == 0
+    assert len(station.flaky.labels()) - received == len(pending)  # each unsent label once
+
+
+def test_resume_after_a_recall_sends_nothing(station: Station) -> None:
+    owner = Actor("owner", "office")
+    store = Store.open(station.db)
+    batch = store.create_batch("COL", owner, lot="R1", planned_quantity=0).batch
+    store.set_status(batch, BatchStatus.RELEASED, owner, "ok")
+    store.close()
+    packer, csrf = sign_in(station, "pat")
+    station.flaky.behaviour.close_after_bytes = len(station.flaky.received) + 1500
+    job = print_job(packer, csrf, "R1", count="250", printer="flaky-zebra").headers["location"]
+    assert job_state(packer, job)["pending"]
+    station.flaky.behaviour.close_after_bytes = None
+    store = Store.open(station.db)
+    store.set_status(store.batch("R1", "COL"), BatchStatus.RECALLED, owner, "test")
+    store.close()
+    received = len(station.flaky.received)
+    refused = packer.post(f"{job}/resume", data={"csrf": csrf})
+    assert refused.status_code == 409 and "recalled" in html.unescape(refused.text)
+    time.sleep(0.3)
+    assert len(station.flaky.received) == received
+
+
+def test_every_change_needs_the_token_and_this_site(station: Station) -> None:
+    admin, csrf = sign_in(station, "ada", "office")
+    before = counts(station)
+    for path in (
+        "/station/logout", "/station/people/add", "/station/printers/add", "/station/printers/test",
+        "/station/jobs/1/resume", "/station/jobs/1/void", "/station/batch/COL/HOLD/step",
+    ):  # fmt: skip
+        assert admin.post(path, data={"name": "x"}).status_code == 403, path
+        assert admin.post(path, data={"csrf": "é-forged"}).status_code == 403, path
+    cross = admin.post(
+        "/station/batch/COL/HOLD/step",
+        data={"csrf": csrf, "step": "Cut"},
+        headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+    )
+    assert cross.status_code == 403
+    assert counts(station) == before
+    assert admin.get("/station/").status_code == 200  # still signed in: logout needed the token
+
+
+def test_odd_addresses_are_answered_not_crashed(station: Station) -> None:
+    client, _ = sign_in(station, "pat")
+    for path in (
+        "/station/jobs/99999999999999999999",
+        "/station/jobs/99999999999999999999/state",
+        "/station/batch/COL/NOPE",
+        "/station/batch/COL",
+        "/station/printers/nope/status",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_copies_reach_the_printer(station: Station) -> None:
+    packer, csrf = sign_in(station, "pat")
+    before = len(station.printer.received)
+    job = print_job(packer, csrf, "L1", count="1", copies="3").headers["location"]
+    assert job_state(packer, job)["confirmed"] == 1
+    assert b"^PQ3" in bytes(station.printer.received[before:])
+
+
+def test_sign_ins_sent_all_at_once_are_held_back_too(station: Station) -> None:
+    process, url = start(station.db, "--rate-limit", "0")
+    try:
+
+        def attempt(n: int) -> int:
+            with httpx.Client(base_url=url, timeout=60) as client:
+                answer = client.post(
+                    "/station/login", data={"name": "quinn", "password": f"wrong-{n:04d}"}
+                )
+                return answer.status_code
+
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(attempt, range(16)))
+        assert answers.count(401) <= 5 and answers.count(429) >= 11
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -33,7 +33,10 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
 
     if uri == "-":
         return StdoutPrinter()
-    parsed = urlparse(uri)
+    try:
+        parsed = urlparse(uri)
+    except ValueError:  # an unclosed [IPv6 address, say
+        raise InputError(f"'{uri}' is not a printer address this can read.") from None
     language = language_of(parse_qs(parsed.query).get("language", ["zpl"])[0])
     if parsed.scheme == "tcp":
         if not parsed.hostname:

@@ -251,12 +251,23 @@ def run_job(
         # Pending labels are read a chunk at a time, so memory stays flat for any job size.
         while chunk := store.job_labels(job_id, LabelState.PENDING, after, CHUNK):
             number, after = number + 1, chunk[-1].position
-            positions = [label.position for label in chunk]
-            datas = [label_data(product, batch, label.serial, resolver) for label in chunk]
-            payload = _payload(
-                template, datas, job.dpi, compiled, quantity, printer.language, copies
+            # Marked sent first, and only those still pending: a label voided meanwhile
+            # stays voided and is not sent.
+            positions = store.mark_labels(
+                job_id, [label.position for label in chunk], LabelState.SENT, actor
             )
-            store.mark_labels(job_id, positions, LabelState.SENT, actor)
+            going = set(positions)
+            labels = [label for label in chunk if label.position in going]
+            if not labels:
+                continue
+            try:
+                datas = [label_data(product, batch, label.serial, resolver) for label in labels]
+                payload = _payload(
+                    template, datas, job.dpi, compiled, quantity, printer.language, copies
+                )
+            except BatchlabelError:
+                store.mark_labels(job_id, positions, LabelState.PENDING, actor)  # nothing left
+                raise
             try:
                 printer.send(payload, name=f"job-{job_id}-{number:04d}")
             except PrinterError as error:
@@ -266,7 +277,7 @@ def run_job(
                 raise _interrupted(store, job_id, str(error)) from None
             sent += positions
             if progress:
-                progress(len(chunk))
+                progress(len(labels))
         status = printer.status()
         if status.ready:
             confirmed = store.confirm_sent(job_id, sent, actor)

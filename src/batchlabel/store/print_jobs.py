@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from batchlabel import validation
-from batchlabel.errors import ConflictError, NotFoundError
+from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, Batch, LabelState, Unit
 from batchlabel.store.base import StoreBase, in_chunks, marks
+
+_PRINTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class PrintRecords(StoreBase):
 
     def add_printer(self, name: str, uri: str, dpi: int, language: str, actor: Actor) -> None:
         name = validation.line(name, "printer name", max_length=60)
+        if not _PRINTER_NAME.fullmatch(name):
+            raise InputError(
+                f"A printer name is letters, digits, spaces, '.', '_' and '-', not '{name}'."
+            )
         try:
             with self.transaction() as conn:
                 conn.execute(
@@ -146,14 +153,30 @@ class PrintRecords(StoreBase):
 
     def mark_labels(
         self, job_id: int, positions: list[int], state: LabelState, actor: Actor
-    ) -> None:
-        """Move labels of a job to ``state``; 'sent' also marks their units printed."""
+    ) -> list[int]:
+        """Move labels of a job to ``state``; 'sent' also marks their units printed. Only a
+        pending label can be sent (one voided meanwhile stays voided), and only a sent one
+        goes back to pending; answers the positions that moved."""
         state = LabelState(state)
+        before = {LabelState.SENT: "pending", LabelState.PENDING: "sent"}.get(state)
         with self.transaction() as conn:
-            conn.executemany(
-                "UPDATE print_job_labels SET state = ? WHERE job_id = ? AND position = ?",
-                [(state, job_id, p) for p in positions],
-            )
+            if before is None:
+                conn.executemany(
+                    "UPDATE print_job_labels SET state = ? WHERE job_id = ? AND position = ?",
+                    [(state, job_id, p) for p in positions],
+                )
+            else:
+                moved: list[int] = []
+                for chunk in in_chunks(positions):
+                    moved += [
+                        row[0]
+                        for row in conn.execute(
+                            "UPDATE print_job_labels SET state = ? WHERE job_id = ?"
+                            f" AND state = ? AND position IN ({marks(chunk)}) RETURNING position",
+                            [state, job_id, before, *chunk],
+                        )
+                    ]
+                positions = sorted(moved)
             if state == LabelState.SENT:
                 conn.executemany(
                     "UPDATE units SET state = 'printed' WHERE state = 'allocated' AND id ="
@@ -184,6 +207,7 @@ class PrintRecords(StoreBase):
                 first=positions[0] if positions else None,
                 last=positions[-1] if positions else None,
             )
+        return positions
 
     def print_job(self, job_id: int) -> PrintJob:
         rows = self._rows("SELECT * FROM print_jobs WHERE id = ?", [job_id])

@@ -30,7 +30,12 @@ class JobRunner:
     _pool: ThreadPoolExecutor | None = None
 
     def start(
-        self, job_id: int, template: str, actor: Actor, printer_uri: str | None = None
+        self,
+        job_id: int,
+        template: str,
+        actor: Actor,
+        printer_uri: str | None = None,
+        copies: int = 1,
     ) -> bool:
         """Send the job's pending labels in the background; False when it is already going."""
         with self._lock:
@@ -41,7 +46,7 @@ class JobRunner:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="print-job")
             pool = self._pool
-        pool.submit(self._run, job_id, template, actor, printer_uri)
+        pool.submit(self._run, job_id, template, actor, printer_uri, copies)
         return True
 
     def running(self, job_id: int) -> bool:
@@ -54,11 +59,12 @@ class JobRunner:
             return self._notes.get(job_id)
 
     def wait(self, timeout: float = 30.0) -> None:
-        """Let running jobs finish (the server is stopping)."""
+        """The server is stopping: the jobs printing now finish (their labels are on their
+        way), jobs still waiting are not started and stay resumable."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=False)
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _store(self) -> Store:
         """This worker's own connection, opened once."""
@@ -68,7 +74,9 @@ class JobRunner:
             self._local.store = store
         return store
 
-    def _run(self, job_id: int, template: str, actor: Actor, printer_uri: str | None) -> None:
+    def _run(
+        self, job_id: int, template: str, actor: Actor, printer_uri: str | None, copies: int
+    ) -> None:
         note = ""
         try:
             printer = open_printer(printer_uri) if printer_uri else None
@@ -80,6 +88,7 @@ class JobRunner:
                     actor,
                     printer,
                     resolver=self.public_url,
+                    copies=copies,
                 )
             finally:
                 if printer is not None:

@@ -20,6 +20,12 @@ class RateLimiter:
         tokens = min(float(self.burst), tokens + (time.monotonic() - last) * self.per_second)
         return 0.0 if tokens >= 1 else (1 - tokens) / self.per_second
 
+    def refund(self, client: str) -> None:
+        """Give back one request (an attempt that turned out fine)."""
+        if client in self._buckets:
+            tokens, last = self._buckets[client]
+            self._buckets[client] = (min(float(self.burst), tokens + 1), last)
+
     def wait(self, client: str) -> float:
         """0 when ``client`` may go ahead now, else the seconds until it may."""
         if self.per_second <= 0:

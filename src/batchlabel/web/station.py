@@ -10,6 +10,7 @@ gets 403 whatever the page showed. Each action is recorded with the person and t
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import io
 import secrets
@@ -19,7 +20,7 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from PIL import Image, ImageDraw
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +34,7 @@ from batchlabel import validation
 from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import BatchlabelError, ConflictError, InputError, NotFoundError
 from batchlabel.labels.data import label_data
-from batchlabel.labels.templates import find_template, list_templates
+from batchlabel.labels.templates import Template, find_template, list_templates
 from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Role, Unit, UnitState, User
 from batchlabel.printers import open_printer
 from batchlabel.render import render_label, write_label_pdf
@@ -45,7 +46,7 @@ from batchlabel.services.people import (
     password_matches,
     sign_in_record,
 )
-from batchlabel.services.printing import resolve_printer, start_job, with_language
+from batchlabel.services.printing import prepare_resume, start_job, with_language
 from batchlabel.services.quality import (
     latest_results,
     recipe_for,
@@ -106,6 +107,8 @@ class Desk:
     # Sign-in attempts: a few in a row, then a pause, per name and per client address.
     by_name: RateLimiter = field(default_factory=lambda: RateLimiter(0.1, burst=5))
     by_client: RateLimiter = field(default_factory=lambda: RateLimiter(0.2, burst=10))
+    # argon2 checks running at once: a flood of sign-ins cannot take every core.
+    checking: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,8 @@ def station_routes(
 
     def signed_in(handler: Page, method: str = "GET") -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            if method == "POST" and not _same_origin(request):
+                raise HTTPException(403, "This form came from another site; nothing was changed.")
             visit = _visit(store(), desk, request)
             if visit is None:
                 if method == "GET":
@@ -154,11 +159,19 @@ def station_routes(
             if method == "POST":
                 form = await request.form()
                 sent = str(form.get("csrf", "")) or request.headers.get("x-csrf-token", "")
-                if not hmac.compare_digest(sent, visit.csrf):
+                if not hmac.compare_digest(sent.encode("utf-8", "replace"), visit.csrf.encode()):
                     raise HTTPException(
                         403, "This form has expired; reload the page and try again."
                     )
-            return await handler(request, visit)
+            response = await handler(request, visit)
+            # In use, the sign-in lasts: the browser's copy is renewed with every answer.
+            token = request.cookies.get(SESSION_COOKIE, "")
+            if not (
+                300 <= response.status_code < 400
+                and "/login" in response.headers.get("location", "")
+            ):
+                _set_session_cookie(response, request, token, desk)
+            return response
 
         return endpoint
 
@@ -171,6 +184,8 @@ def station_routes(
         )
 
     async def login(request: Request) -> Response:
+        if not _same_origin(request):
+            raise HTTPException(403, "This form came from another site; nothing was changed.")
         form = await request.form()
         name = str(form.get("name", "")).strip()
         password = str(form.get("password", ""))
@@ -190,25 +205,27 @@ def station_routes(
             station = validation.line(station or "web", "station name", max_length=60)
         except InputError as error:
             return page("login.html", None, 400, next=target, name=name, error=str(error))
+        # Every attempt is charged before it is checked, so attempts sent all at once are
+        # held back as well; a success gives its charge back.
+        desk.by_name.wait(name_key)
+        desk.by_client.wait(client)
         # The records are read here, on the event loop that owns the connection; only the
-        # slow hash check runs in a worker thread.
+        # slow hash check runs in a worker thread, a few at a time.
         found = sign_in_record(store(), name)
-        user = await run_in_threadpool(password_matches, found, password)
+        async with desk.checking:
+            user = await run_in_threadpool(password_matches, found, password)
         if user is None:
-            desk.by_name.wait(name_key)
-            desk.by_client.wait(client)
             return page(
                 "login.html", None, 401, next=target, station=station, name=name,
                 error="That name and password do not match an active person here.",
             )  # fmt: skip
+        desk.by_name.refund(name_key)
+        desk.by_client.refund(client)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         store().sign_in(user, token, csrf, Actor(user.name, station))
         response = RedirectResponse(target, 303)
         secure = request.url.scheme == "https"
-        response.set_cookie(
-            SESSION_COOKIE, token, max_age=int(desk.idle.total_seconds()), path=PREFIX,
-            httponly=True, samesite="lax", secure=secure,
-        )  # fmt: skip
+        _set_session_cookie(response, request, token, desk)
         response.set_cookie(
             STATION_COOKIE, station, max_age=365 * 86400, path=PREFIX, httponly=True,
             samesite="lax", secure=secure,
@@ -225,19 +242,28 @@ def station_routes(
     # -- today's work -----------------------------------------------------------------------
 
     async def home(request: Request, visit: Visit) -> Response:
+        return home_page(visit)
+
+    def home_page(
+        visit: Visit, message: str | None = None, only: list[Batch] | None = None, status: int = 200
+    ) -> Response:
+        """Today's work, or only ``only`` (a search that found several batches)."""
         records = store()
         groups = []
-        for status in (BatchStatus.IN_PRODUCTION, BatchStatus.QUARANTINED, BatchStatus.RELEASED):
-            batches = records.batches(status=status)[-50:][::-1]
+        for state in (BatchStatus.IN_PRODUCTION, BatchStatus.QUARANTINED, BatchStatus.RELEASED):
+            if only is None:
+                batches = records.batches(status=state)[-50:][::-1]
+            else:
+                batches = [b for b in only if b.status == state]
             counts = records.unit_counts_by_batch([b.id for b in batches])
             shipped: dict[int, int] = {}
             for row in records.distribution([b.id for b in batches]):
                 if row["shipment"] is not None:
                     shipped[row["batch_id"]] = shipped.get(row["batch_id"], 0) + row["units"]
             groups.append(
-                (status, [(b, counts.get(b.id, {}), shipped.get(b.id, 0)) for b in batches])
+                (state, [(b, counts.get(b.id, {}), shipped.get(b.id, 0)) for b in batches])
             )
-        return page("home.html", visit, groups=groups, message=request.query_params.get("message"))
+        return page("home.html", visit, status, groups=groups, message=message)
 
     async def find(request: Request, visit: Visit) -> Response:
         code = request.query_params.get("code", "").strip()
@@ -248,13 +274,15 @@ def station_routes(
         if found.batch_id is not None:
             batch = records.batch_by_id(found.batch_id)
             return _station_headers(RedirectResponse(batch_url(batch), 303))
-        matches = [b for b in records.batches() if b.lot == code or b.sku == code]
+        matches = records.batches_with_lot(code) or (
+            records.batches(sku=code) if records.find_product(code) else []
+        )
         if len(matches) == 1:
             return _station_headers(RedirectResponse(batch_url(matches[0]), 303))
+        if matches:
+            return home_page(visit, f"Batches of {validation.shown(code)[:60]}:", matches[-100:])
         message = found.error or f"'{validation.shown(code)[:60]}' names no batch or item here."
-        return _station_headers(
-            RedirectResponse(PREFIX + "/?" + urlencode({"message": message}), 303)
-        )
+        return home_page(visit, message, status=404)
 
     # -- a batch ----------------------------------------------------------------------------
 
@@ -274,6 +302,7 @@ def station_routes(
         recipe = recipe_for(records, batch.product_id)
         results = latest_results(records, batch)
         counts = records.unit_counts(batch)
+        shipped = sum(r["units"] for r in records.distribution([batch.id]) if r["shipment"])
         templates = [
             t
             for t in list_templates(desk.templates_dir)
@@ -283,6 +312,7 @@ def station_routes(
         return page(
             "batch.html", visit, status,
             batch=batch, product=product, recipe=recipe, results=results, counts=counts,
+            shipped=shipped,
             steps=records.steps(batch), history=history, jobs=records.print_jobs(20, batch.id),
             complaints=records.complaints(batch), templates=templates, printers=records.printers(),
             serials_text=_serials_text(records.units(batch, 200)), actions=STATUS_ACTIONS, **extra,
@@ -345,8 +375,11 @@ def station_routes(
 
     async def print_labels(visit: Visit, batch: Batch, form: FormData) -> Response:
         records = store()
-        template = find_template(_field(form, "template") or "item-50x30", desk.templates_dir)
-        uri, dpi = resolve_printer(records, _field(form, "printer"))
+        template = offered_template(_field(form, "template"), batch)
+        saved = records.printer(_field(form, "printer"))
+        if saved is None:  # the station prints only to printers an admin saved
+            raise InputError("Choose one of the saved printers.", needs="printer")
+        uri, dpi = with_language(str(saved["uri"]), str(saved["language"])), int(saved["dpi"])
         serials_text = _field(form, "serials")
         serials = (
             [s.strip() for s in serials_text.split(",") if s.strip()] if serials_text else None
@@ -359,20 +392,28 @@ def station_routes(
         if reason is not None and batch.status != BatchStatus.RELEASED:
             visit.need(Role.QA)  # printing an unreleased batch is QA's decision
         job_id = start_job(  # on the loop: the site's connection is not shared with threads
-            records, batch, template, uri, dpi or 203, visit.actor, serials, count,
+            records, batch, template, uri, dpi, visit.actor, serials, count,
             copies, reason if batch.status != BatchStatus.RELEASED else None,
             resolver=desk.public_url,
         )  # fmt: skip
-        desk.runner.start(job_id, template.name, visit.actor)
+        desk.runner.start(job_id, template.name, visit.actor, copies=copies)
         return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+
+    def offered_template(name: str, batch: Batch) -> Template:
+        """One of the templates the batch page offers, by name: never a path."""
+        product = store().product(batch.sku)
+        for template in list_templates(desk.templates_dir):
+            if template.name == (name or "item-50x30"):
+                if template.can_fill(product.gtin is not None, batch.best_before is not None):
+                    return template
+                break
+        raise InputError("Choose one of the templates offered for this batch.")
 
     async def preview(request: Request, batch: Batch) -> Response:
         """The first label as it will print, at the chosen printer's dpi."""
         records = store()
         try:
-            template = find_template(
-                request.query_params.get("template") or "item-50x30", desk.templates_dir
-            )
+            template = offered_template(request.query_params.get("template", ""), batch)
             saved = records.printer(request.query_params.get("printer", ""))
             dpi = int(saved["dpi"]) if saved else 203
             product = records.product(batch.sku)
@@ -396,8 +437,8 @@ def station_routes(
         """Counts while the job runs (asked every moment, so kept cheap); the serials once
         it has stopped."""
         records = store()
+        running = desk.runner.running(job_id)  # first: counts read after it are never older
         job = records.print_job(job_id)
-        running = desk.runner.running(job.id)
         state: dict[str, Any] = {
             "job": job.id,
             "running": running,
@@ -416,6 +457,8 @@ def station_routes(
 
     def job_of(request: Request) -> int:
         job_id: int = request.path_params["job"]
+        if job_id > 2**62:
+            raise HTTPException(404, "No such print job.")
         try:
             store().print_job(job_id)
         except NotFoundError:
@@ -425,13 +468,17 @@ def station_routes(
     async def jobs(request: Request, visit: Visit) -> Response:
         return page("jobs.html", visit, jobs=store().print_jobs(100))
 
-    async def job_view(request: Request, visit: Visit) -> Response:
-        job_id = job_of(request)
+    def job_page(
+        visit: Visit, job_id: int, status: int = 200, error: str | None = None
+    ) -> Response:
         job = store().print_job(job_id)
         return page(
-            "job.html", visit, job=job, batch=store().batch_by_id(job.batch_id), state=job_state(job_id),
-            error=request.query_params.get("error"),
+            "job.html", visit, status, job=job, batch=store().batch_by_id(job.batch_id),
+            state=job_state(job_id), error=error,
         )  # fmt: skip
+
+    async def job_view(request: Request, visit: Visit) -> Response:
+        return job_page(visit, job_of(request))
 
     async def job_json(request: Request, visit: Visit) -> Response:
         return _station_headers(JSONResponse(job_state(job_of(request))))
@@ -439,37 +486,49 @@ def station_routes(
     async def job_action(request: Request, visit: Visit) -> Response:
         job_id = job_of(request)
         action = request.path_params["action"]
-        visit.need(Role.PACKER)
+        visit.need(Role.QA if action == "void" else Role.PACKER)  # voiding retires serials
         records = store()
         job = records.print_job(job_id)
         batch = records.batch_by_id(job.batch_id)
         form = await request.form()
+        if action not in ("resume", "reprint", "void"):
+            raise HTTPException(404, "There is no page at this address.")
         try:
+            if desk.runner.running(job_id):
+                raise ConflictError("The job is still printing; wait until it stops.")
+            template = find_template(job.template, desk.templates_dir)
             if action == "resume":
                 if not job.count(LabelState.PENDING):
                     raise ConflictError("No label of this job is waiting to be sent.")
+                # The command line's checks: still printable (a recall since?), printer, fit.
+                prepare_resume(records, job_id, template, visit.actor, None, desk.public_url)
                 desk.runner.start(job_id, job.template, visit.actor)
                 return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
             serials = [s.strip() for s in _field(form, "serials").split(",") if s.strip()]
             if not serials:
                 raise InputError("Choose the serials first.")
+            uncertain = set(records.job_serials(job_id, LabelState.SENT))
+            others = [s for s in serials if s not in uncertain]
+            if others:
+                # Only a label that may not have come out is printed again from here; a
+                # label not yet sent goes out with Resume, a confirmed one is not repeated.
+                raise ConflictError(f"Serial {others[0]} is not an uncertain label of this job.")
             units = records.units_by_serials(batch, serials)
             reason = _field(form, "reason")
             if action == "reprint":
-                template = find_template(job.template, desk.templates_dir)
+                unreleased = reason if batch.status != BatchStatus.RELEASED else None
+                if unreleased:
+                    visit.need(Role.QA)
                 new_job = start_job(
                     records, batch, template, job.printer, job.dpi, visit.actor,
-                    None, None, 1, None, "reprint", units, reason, desk.public_url,
+                    None, None, 1, unreleased, "reprint", units, reason, desk.public_url,
                 )  # fmt: skip
                 desk.runner.start(new_job, template.name, visit.actor)
                 return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{new_job}", 303))
-            if action == "void":
-                records.void_units(units, reason, visit.actor)
-                return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+            records.void_units(units, reason, visit.actor)
+            return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
         except BatchlabelError as error:
-            target = f"{PREFIX}/jobs/{job_id}?" + urlencode({"error": _explain(error)})
-            return _station_headers(RedirectResponse(target, 303))
-        raise HTTPException(404, "There is no page at this address.")
+            return job_page(visit, job_id, _status(error), _explain(error))
 
     # -- printers ---------------------------------------------------------------------------
 
@@ -478,8 +537,8 @@ def station_routes(
             "printers.html",
             visit,
             printers=store().printers(),
-            error=request.query_params.get("error"),
-            tested=request.query_params.get("tested"),
+            tested=store().printer(request.query_params.get("tested", "")) is not None
+            and request.query_params.get("tested"),
         )
 
     async def printer_status(request: Request, visit: Visit) -> Response:
@@ -532,8 +591,12 @@ def station_routes(
             else:
                 raise HTTPException(404, "There is no page at this address.")
         except BatchlabelError as error:
-            return _station_headers(
-                RedirectResponse(f"{PREFIX}/printers?" + urlencode({"error": _explain(error)}), 303)
+            return page(
+                "printers.html",
+                visit,
+                _status(error),
+                printers=store().printers(),
+                error=_explain(error),
             )
         return _station_headers(RedirectResponse(PREFIX + "/printers", 303))
 
@@ -541,10 +604,12 @@ def station_routes(
 
     async def people(request: Request, visit: Visit) -> Response:
         visit.need(Role.ADMIN)
+        return people_page(visit)
+
+    def people_page(visit: Visit, error: str | None = None, status: int = 200) -> Response:
         return page(
-            "people.html", visit, people=store().users(), roles=list(Role),
-            error=request.query_params.get("error"),
-        )  # fmt: skip
+            "people.html", visit, status, people=store().users(), roles=list(Role), error=error
+        )
 
     async def people_action(request: Request, visit: Visit) -> Response:
         visit.need(Role.ADMIN)
@@ -564,8 +629,7 @@ def station_routes(
             else:
                 raise HTTPException(404, "There is no page at this address.")
         except BatchlabelError as error:
-            target = f"{PREFIX}/people?" + urlencode({"error": _explain(error)})
-            return _station_headers(RedirectResponse(target, 303))
+            return people_page(visit, _explain(error), _status(error))
         return _station_headers(RedirectResponse(PREFIX + "/people", 303))
 
     async def static(request: Request) -> Response:
@@ -636,6 +700,23 @@ def batch_url(batch: Batch) -> str:
     return f"{PREFIX}/batch/{quote(batch.sku, safe='')}/{quote(batch.lot, safe='')}"
 
 
+def _same_origin(request: Request) -> bool:
+    """A browser says where a form came from: refuse one posted from another site."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
+
+
+def _set_session_cookie(response: Response, request: Request, token: str, desk: Desk) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=int(desk.idle.total_seconds()), path=PREFIX,
+        httponly=True, samesite="lax", secure=request.url.scheme == "https",
+    )  # fmt: skip
+
+
 def _visit(store: Store, desk: Desk, request: Request) -> Visit | None:
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token or len(token) > 100:
@@ -644,7 +725,10 @@ def _visit(store: Store, desk: Desk, request: Request) -> Visit | None:
     if found is None:
         return None
     user, csrf = found
-    station = validation.shown(request.cookies.get(STATION_COOKIE, "") or "web")[:60]
+    try:
+        station = validation.line(request.cookies.get(STATION_COOKIE, "") or "web", "station", 60)
+    except InputError:
+        station = "web"
     return Visit(user, csrf, station)
 
 
