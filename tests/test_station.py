@@ -347,14 +347,17 @@ def test_a_disabled_person_is_signed_out_at_once(station: Station) -> None:
 # -- a browser at phone size ----------------------------------------------------------------------
 
 
-def test_a_packer_prints_from_a_phone(station: Station, tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_a_packer_prints_from_a_browser(
+    station: Station, tmp_path: Path, size: tuple[int, int]
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     assert os.path.exists(CHROMIUM), "scripts/test.sh installs Debian's chromium"
     before = len(station.printer.labels())
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        page = browser.new_context(viewport={"width": size[0], "height": size[1]}).new_page()
         page.goto(station.url + "/station/batch/COL/L1")
         page.get_by_label("Name").fill("pat")
         page.get_by_label("Password").fill(PASSWORDS["pat"])
@@ -375,10 +378,14 @@ def test_a_packer_prints_from_a_phone(station: Station, tmp_path: Path) -> None:
         )
         assert page.locator("#count-confirmed").inner_text() == "5"
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390  # no sideways scrolling on a phone
+        assert width <= size[0]  # no sideways scrolling
         page.screenshot(path=str(tmp_path / "job.png"), full_page=True)
         browser.close()
-    assert len(station.printer.labels()) - before == 5
+    labels = station.printer.labels()[before:]
+    assert len(labels) == 5
+    for label in labels:  # what the printer got reads back to a unit of this batch
+        [image] = render_zpl(label, 50, 30)
+        assert any(b"/10/L1/21/" in data for _, _, data in decode(image))
 
 
 def test_an_admin_adds_test_prints_and_removes_printers(station: Station) -> None:
