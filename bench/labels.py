@@ -16,6 +16,7 @@ from batchlabel.codes.gs1 import digital_link
 from batchlabel.labels.data import LabelData
 from batchlabel.labels.templates import find_template
 from batchlabel.render import compile_template, raster_label, render_label, write_label_pdf
+from batchlabel.render.bitmaps import epl2_label, tspl_label
 from batchlabel.render.text import font_path
 from bench.common import Figure
 
@@ -148,6 +149,24 @@ def zpl_zebrafy(data: list[LabelData]) -> tuple[float, float] | None:
     return rate(time.perf_counter() - start), size / len(images)
 
 
+def bitmap_languages(data: list[LabelData]) -> dict[str, tuple[float, float, float]]:
+    """TSPL and EPL2, render included: labels/s, bytes/label, and the bare bitmap's bytes."""
+    template = find_template("item-50x30")
+    out = {}
+    for name, encode in (
+        ("TSPL", lambda image: tspl_label(image, template.width_mm, template.height_mm)),
+        ("EPL2", epl2_label),
+    ):
+        start = time.perf_counter()
+        size = bare = 0
+        for d in data:
+            image = render_label(template, d, DPI)
+            size += len(encode(image))
+            bare += (image.width + 7) // 8 * image.height
+        out[name] = (rate(time.perf_counter() - start), size / len(data), bare / len(data))
+    return out
+
+
 def run() -> list[Figure]:
     data = labels()
     figures: list[Figure] = []
@@ -203,6 +222,16 @@ def run() -> list[Figure]:
                 "labels/s",
                 "",
                 f"{zebrafy[1]:.0f} bytes/label",
+            )
+        )
+    for name, (speed, size, bare) in bitmap_languages(data).items():
+        figures.append(
+            Figure(
+                f"{name} bitmap, render included: batchlabel",
+                speed,
+                "labels/s",
+                ">= 1,000",
+                f"{size:.0f} bytes/label, {size / bare - 1:+.1%} on the bare bitmap (goal <= 5%)",
             )
         )
     return figures
