@@ -245,7 +245,10 @@ def run_job(
     printer = printer or open_printer(job.printer)
     compiled = compile_template(template, job.dpi) if printer.language == "zpl" else None
     quantity = f"^PQ{copies}^XZ" if copies > 1 else "^XZ"
-    sent: list[int] = []  # positions this run sent: only these can be confirmed now
+    # What this run sent, as spans of positions (only these can be confirmed now); a span
+    # grows while labels follow one another, so memory stays flat for any job size.
+    sent: list[tuple[int, int]] = []
+    count = 0
     try:
         number, after = 0, -1
         # Pending labels are read a chunk at a time, so memory stays flat for any job size.
@@ -275,16 +278,21 @@ def run_job(
                     # Not one byte left: these labels are certainly unprinted.
                     store.mark_labels(job_id, positions, LabelState.PENDING, actor)
                 raise _interrupted(store, job_id, str(error)) from None
-            sent += positions
+            count += len(positions)
+            for position in positions:
+                if sent and sent[-1][1] == position - 1:
+                    sent[-1] = (sent[-1][0], position)
+                else:
+                    sent.append((position, position))
             if progress:
                 progress(len(labels))
         status = printer.status()
         if status.ready:
             confirmed = store.confirm_sent(job_id, sent, actor)
             return PrintOutcome(
-                store.print_job(job_id), True, sent=len(sent), confirmed_labels=confirmed
+                store.print_job(job_id), True, sent=count, confirmed_labels=confirmed
             )
-        return PrintOutcome(store.print_job(job_id), False, status.problem, sent=len(sent))
+        return PrintOutcome(store.print_job(job_id), False, status.problem, sent=count)
     finally:
         if own_printer:
             printer.close()

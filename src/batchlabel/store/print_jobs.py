@@ -258,18 +258,20 @@ class PrintRecords(StoreBase):
             )
         ]
 
-    def confirm_sent(self, job_id: int, positions: Sequence[int], actor: Actor) -> int:
-        """Mark the labels at ``positions`` confirmed, those still 'sent' only; returns how many.
+    def confirm_sent(self, job_id: int, spans: Sequence[tuple[int, int]], actor: Actor) -> int:
+        """Mark the labels in ``spans`` (first and last position, inclusive) confirmed, those
+        still 'sent' only; returns how many.
 
         Only the labels of the send the printer just confirmed: a label left uncertain by an
-        earlier, broken send stays uncertain until it is reprinted or voided."""
+        earlier, broken send stays uncertain until it is reprinted or voided. Spans, not
+        positions, so a job of any size is confirmed in flat memory."""
         changed = 0
         with self.transaction() as conn:
-            for chunk in in_chunks(list(positions)):
+            for first, last in spans:
                 changed += conn.execute(
                     "UPDATE print_job_labels SET state = 'confirmed' WHERE job_id = ?"
-                    f" AND state = 'sent' AND position IN ({marks(chunk)})",
-                    [job_id, *chunk],
+                    " AND state = 'sent' AND position BETWEEN ? AND ?",
+                    (job_id, first, last),
                 ).rowcount
             if changed:
                 batch_id = conn.execute(
