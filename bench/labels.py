@@ -17,6 +17,7 @@ from batchlabel.labels.data import LabelData
 from batchlabel.labels.templates import find_template
 from batchlabel.render import compile_template, raster_label, render_label, write_label_pdf
 from batchlabel.render.bitmaps import epl2_label, tspl_label
+from batchlabel.render.brother import brother_raster, media
 from batchlabel.render.text import font_path
 from bench.common import Figure
 
@@ -167,6 +168,35 @@ def bitmap_languages(data: list[LabelData]) -> dict[str, tuple[float, float, flo
     return out
 
 
+def brother(data: list[LabelData]) -> tuple[float, float, float] | None:
+    """Brother QL on 62 mm tape at 300 dpi: ours (render included) and brother-ql-next's own
+    conversion of the same rendered images (the peer, favoured: no rendering)."""
+    try:
+        from brother_ql.conversion import convert
+        from brother_ql.raster import BrotherQLRaster
+    except ImportError:
+        return None
+    template = find_template("item-50x30")
+    medium = media("62")
+    start = time.perf_counter()
+    size = 0
+    for d in data:
+        size += len(brother_raster([render_label(template, d, 300)], medium, False))
+    ours = rate(time.perf_counter() - start)
+    images = []
+    for d in data:  # already on the tape's printable width, so the peer has no resizing to do
+        page = Image.new("L", (medium.width_dots, 354), 255)
+        page.paste(render_label(template, d, 300).convert("L"), (52, 0))
+        images.append(page)
+    start = time.perf_counter()
+    for image in images:
+        convert(
+            qlr=BrotherQLRaster("QL-820NWB"), images=[image], label="62", rotate="0",
+            threshold=70, dither=False, compress=True, red=False, dpi_600=False, hq=True, cut=True,
+        )  # fmt: skip
+    return ours, size / len(data), rate(time.perf_counter() - start)
+
+
 def run() -> list[Figure]:
     data = labels()
     figures: list[Figure] = []
@@ -223,6 +253,15 @@ def run() -> list[Figure]:
                 "",
                 f"{zebrafy[1]:.0f} bytes/label",
             )
+        )
+    ql = brother(data)
+    if ql is not None:
+        figures.append(
+            Figure("Brother QL raster, 62 mm at 300 dpi, render included: batchlabel", ql[0],
+                   "labels/s", ">= 1,000", f"{ql[1]:.0f} bytes/label")
+        )  # fmt: skip
+        figures.append(
+            Figure("Brother QL: brother-ql-next's conversion alone (peer)", ql[2], "labels/s")
         )
     for name, (speed, size, bare) in bitmap_languages(data).items():
         figures.append(

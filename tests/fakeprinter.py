@@ -19,7 +19,8 @@ class Behaviour:
     accept_delay: float = 0.0
     keep: bool = True  # False: only count the bytes (benchmarks, so memory measures the sender)
     bytes_per_second: float | None = None  # read no faster than this: a slow, healthy printer
-    language: str = "zpl"  # which status query it answers: zpl (~HS), tspl (<ESC>!?), epl2 (none)
+    language: str = "zpl"  # the status query it answers: zpl ~HS, tspl <ESC>!?, brother-ql ESC i S
+    media: str = "62"  # what a Brother QL says is loaded
 
 
 @dataclass
@@ -75,12 +76,15 @@ class FakePrinter:
                     self.received.extend(chunk[: max(0, limit - len(self.received))])
                     connection.shutdown(socket.SHUT_RDWR)
                     return
-                query = {"zpl": b"~HS", "tspl": b"\x1b!?"}.get(self.behaviour.language)
+                answers = {"zpl": b"~HS", "tspl": b"\x1b!?", "brother-ql": b"\x1biS"}
+                query = answers.get(self.behaviour.language)
                 if query and query in chunk:
                     chunk = chunk.replace(query, b"")
                     if not self.behaviour.silent:
                         connection.sendall(
-                            self._status() if query == b"~HS" else self._tspl_status()
+                            {b"~HS": self._status, b"\x1b!?": self._tspl_status}.get(
+                                query, self._brother_status
+                            )()
                         )
                 self.byte_count += len(chunk)
                 if self.behaviour.keep:
@@ -96,6 +100,19 @@ class FakePrinter:
     def _tspl_status(self) -> bytes:
         b = self.behaviour
         return bytes([(0x01 if b.head_open else 0) | (0x04 if b.paper_out else 0)])
+
+    def _brother_status(self) -> bytes:
+        """A 32-byte ESC i S answer, laid out as brother-ql-next's reader expects."""
+        b = self.behaviour
+        width, _, length = b.media.partition("x")
+        answer = bytearray(32)
+        answer[0:4] = b"\x80\x20\x42\x34"
+        answer[8] = 0x01 if b.paper_out else 0
+        answer[9] = 0x10 if b.head_open else 0
+        answer[10] = int(width)
+        answer[11] = 0x0B if length else 0x0A
+        answer[17] = int(length or 0)
+        return bytes(answer)
 
     def close(self) -> None:
         self._stop.set()

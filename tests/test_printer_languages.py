@@ -4,7 +4,9 @@ and decoded with zxing-cpp without inversion (a polarity or mirror bug would not
 
 from __future__ import annotations
 
+import io
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from PIL import Image, ImageChops
 
 from batchlabel.labels.data import label_data
 from batchlabel.labels.templates import find_template
+from batchlabel.models import LabelState
 from batchlabel.render import render_label
 from batchlabel.store import Store
 from tests.conftest import GTIN, Run
@@ -38,6 +41,15 @@ def epl2_images(data: bytes) -> list[Image.Image]:
         raw = data[found.end() : found.end() + width_bytes * rows]
         images.append(Image.frombytes("1", (width_bytes * 8, rows), raw))
     return images
+
+
+def counts(db_path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        conn.close()
 
 
 @pytest.fixture
@@ -143,3 +155,91 @@ def test_a_resume_speaks_the_saved_printers_language(run: Run, tspl: FakePrinter
 def test_a_pdf_printer_cannot_be_a_raw_socket(run: Run) -> None:
     refused = run("printer", "add", "office", "tcp://127.0.0.1:9100", "--language", "pdf")
     assert refused.exit_code == 2 and "through CUPS" in refused.stderr
+
+
+def brother_pages(data: bytes, folder: Path) -> list[Image.Image]:
+    """What a Brother QL would print, by brother-ql-next's own reader."""
+    from brother_ql.reader import BrotherQLReader
+
+    reader = BrotherQLReader(io.BufferedReader(io.BytesIO(data)))  # type: ignore[arg-type, unused-ignore]
+    reader.filename_fmt = str(folder / "page{counter:04d}.png")
+    reader.analyse()
+    return [Image.open(path) for path in sorted(folder.glob("page*.png"))]
+
+
+@pytest.fixture
+def brother() -> Iterator[FakePrinter]:
+    fake = FakePrinter(Behaviour(language="brother-ql", media="62"))
+    yield fake
+    fake.close()
+
+
+def add_brother(run: Run, printer: FakePrinter, media: str = "62") -> None:
+    assert run("product", "add", "COL", "--name", "Collar", "--gtin", GTIN).exit_code == 0
+    assert run("batch", "create", "COL", "--lot", "L1", "--quantity", "3").exit_code == 0
+    assert run("batch", "release", "L1").exit_code == 0
+    saved = run(
+        "printer", "add", "ql", printer.uri, "--language", "brother-ql", "--dpi", "300",
+        "--media", media,
+    )  # fmt: skip
+    assert saved.exit_code == 0, saved.stderr
+
+
+def test_a_brother_ql_on_62mm_tape_prints_the_preview(
+    run: Run, db_path: Path, brother: FakePrinter, tmp_path: Path
+) -> None:
+    add_brother(run, brother)
+    done = run("print", "L1", "--printer", "ql", "--json")
+    assert done.exit_code == 0, done.stderr
+    serials = done.json()["confirmed"]
+    pages = brother_pages(bytes(brother.received), tmp_path)
+    assert len(pages) == 3
+    store = Store.open(db_path)
+    template = find_template("item-50x30")
+    for page, serial in zip(pages, serials, strict=True):
+        preview = render_label(
+            template, label_data(store.product("COL"), store.batch("L1"), serial), 300
+        )
+        # brother-ql-next's reader keeps the rows of earlier pages of one raster job: this
+        # label is the last rows of its page, centred on the printable width.
+        left, top = (page.width - preview.width) // 2, page.height - preview.height
+        placed = page.convert("1").crop((left, top, left + preview.width, page.height))
+        assert same_dots(placed, preview)
+        assert serials_read(placed) == {serial}
+    store.close()
+
+
+def test_a_brother_with_other_media_loaded_prints_nothing(
+    run: Run, db_path: Path, brother: FakePrinter
+) -> None:
+    add_brother(run, brother)
+    brother.behaviour.media = "29"
+    done = run("print", "L1", "--printer", "ql")
+    assert done.exit_code == 1 and "has 29 loaded" in done.stderr
+    store = Store.open(db_path)
+    assert len(store.job_serials(1, LabelState.PENDING)) == 3  # every label still unsent
+    assert store.job_serials(1, LabelState.SENT) == []
+    store.close()
+    assert len(bytes(brother.received)) < 100  # only the status question went out
+
+
+def test_a_template_that_does_not_fit_the_labels_is_refused_first(
+    run: Run, db_path: Path, brother: FakePrinter
+) -> None:
+    add_brother(run, brother, media="62x29")
+    before = counts(db_path)
+    refused = run("print", "L1", "--printer", "ql", "--count", "2")
+    assert refused.exit_code == 2 and "does not fit 62 x 29 mm labels" in refused.stderr
+    assert counts(db_path) == before
+
+
+def test_a_brother_needs_its_media_and_300_dpi(run: Run, brother: FakePrinter) -> None:
+    no_media = run("printer", "add", "ql", brother.uri, "--language", "brother-ql", "--dpi", "300")
+    assert no_media.exit_code == 2 and "media" in no_media.stderr
+    low = run("printer", "add", "ql", brother.uri, "--language", "brother-ql", "--media", "62")
+    assert low.exit_code == 2 and "300 dpi" in low.stderr
+    unknown = run(
+        "printer", "add", "ql", brother.uri, "--language", "brother-ql", "--dpi", "300",
+        "--media", "61",
+    )  # fmt: skip
+    assert unknown.exit_code == 2 and "Unknown Brother media" in unknown.stderr

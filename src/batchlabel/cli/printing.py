@@ -15,6 +15,7 @@ from batchlabel.printers import open_printer
 from batchlabel.printers.cups import cups_queues
 from batchlabel.services.printing import (
     PrintOutcome,
+    brother_media,
     prepare_resume,
     resolve_printer,
     run_job,
@@ -37,18 +38,24 @@ def printer() -> None:
 @click.option("--dpi", type=click.Choice(["203", "300", "600"]), default="203", show_default=True)
 @click.option(
     "--language",
-    type=click.Choice(["zpl", "tspl", "epl2", "pdf"]),
+    type=click.Choice(["zpl", "tspl", "epl2", "brother-ql", "pdf"]),
     default="zpl",
     show_default=True,
     help="zpl: Zebra; tspl: TSC, Rollo, Munbyn, Xprinter, iDPRT; epl2: Zebra LP/TLP 2844; "
-    "pdf: through CUPS.",
+    "brother-ql: Brother QL (300 dpi, give --media); pdf: through CUPS.",
 )
+@click.option("--media", help="Brother QL: the media loaded, e.g. 62 (continuous) or 62x29.")
 @pass_app
-def printer_add(app: AppContext, name: str, uri: str, dpi: str, language: str) -> None:
+def printer_add(
+    app: AppContext, name: str, uri: str, dpi: str, language: str, media: str | None
+) -> None:
     """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH,
     with the language it speaks."""
-    open_printer(with_language(uri, language)).close()  # an address that cannot work is refused
-    app.store.add_printer(name, uri, int(dpi), language, app.actor)
+    address = with_language(uri, language, media)
+    open_printer(address).close()  # an address that cannot work is refused
+    if brother_media(address) is not None and dpi != "300":
+        raise InputError("A Brother QL printer prints at 300 dpi: add it with --dpi 300.")
+    app.store.add_printer(name, uri, int(dpi), language, app.actor, media)
     console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))
 
 
@@ -62,11 +69,11 @@ def printer_list(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json({"printers": saved, "cups_queues": queues})
         return
-    table = Table("Name", "URI", "dpi", "Language", title="Printers")
+    table = Table("Name", "URI", "dpi", "Language", "Media", title="Printers")
     for p in saved:
-        table.add_row(p["name"], p["uri"], str(p["dpi"]), p["language"])
+        table.add_row(p["name"], p["uri"], str(p["dpi"]), p["language"], p["media"] or "")
     for queue in queues:
-        table.add_row(f"(CUPS) {queue}", f"cups://{queue}", "-", "zpl or pdf")
+        table.add_row(f"(CUPS) {queue}", f"cups://{queue}", "-", "zpl or pdf", "")
     console.print(table)
 
 

@@ -15,7 +15,7 @@ class Printer(Protocol):
     have arrived; ``status`` never raises for an unreachable printer, it says so."""
 
     uri: str
-    language: str  # "zpl", "tspl", "epl2" or "pdf": what the printer takes
+    language: str  # "zpl", "tspl", "epl2", "brother-ql" or "pdf": what the printer takes
 
     def send(self, data: bytes, name: str = "label") -> None: ...
 

@@ -11,7 +11,7 @@ from batchlabel.errors import InputError
 from batchlabel.printers.status import PrinterStatus
 from batchlabel.printers.zebra_status import parse_host_status
 
-LANGUAGES = ("zpl", "tspl", "epl2", "pdf")
+LANGUAGES = ("zpl", "tspl", "epl2", "brother-ql", "pdf")
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,29 @@ def parse_tspl_status(answer: bytes) -> PrinterStatus:
     )
 
 
+def parse_brother_status(answer: bytes) -> PrinterStatus:
+    """Brother QL's 32-byte answer to ESC i S, read by brother-ql-next: byte 8 bit 0 no
+    media, bit 1 end of media; byte 9 bit 4 cover open; bytes 10 and 17 the media's width
+    and length in mm."""
+    errors1, errors2 = answer[8], answer[9]
+    width, length = answer[10], answer[17]
+    media = f"{width}x{length}" if length else (str(width) if width else "")
+    return PrinterStatus(
+        reachable=True,
+        paper_out=bool(errors1 & 0x03),
+        paper_jam=bool(errors1 & 0x04) or bool(errors2 & 0x40),
+        cover_open=bool(errors2 & 0x10),
+        media=media,
+    )
+
+
 DIALECTS = {
     "zpl": Dialect("zpl", b"~HS", lambda answer: answer.count(b"\x03") >= 3, parse_host_status),
     "tspl": Dialect("tspl", b"\x1b!?", lambda answer: len(answer) >= 1, parse_tspl_status),
     "epl2": Dialect("epl2", None, lambda answer: True, lambda answer: PrinterStatus(True)),
+    "brother-ql": Dialect(
+        "brother-ql", b"\x1b\x69\x53", lambda answer: len(answer) >= 32, parse_brother_status
+    ),
 }
 
 

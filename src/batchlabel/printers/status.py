@@ -15,6 +15,7 @@ class PrinterStatus:
     paper_jam: bool = False
     cover_open: bool = False
     buffered_formats: int = 0
+    media: str = ""  # what the printer says is loaded (Brother QL), when it says
     detail: str = ""
 
     @property

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import parse_qs, urlparse
 
 from batchlabel import validation
 from batchlabel.codes.gs1 import digital_link, short_link
@@ -30,6 +31,7 @@ from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Unit, UnitS
 from batchlabel.printers import Printer, open_printer
 from batchlabel.render import compile_template, render_label, write_label_pdf
 from batchlabel.render.bitmaps import epl2_label, tspl_label
+from batchlabel.render.brother import BROTHER_DPI, Media, brother_raster, check_media, media
 from batchlabel.render.zpl import CompiledZpl
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
@@ -64,7 +66,8 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
     """A saved printer's URI and dpi, or the URI itself."""
     saved = store.printer(name_or_uri)
     if saved:
-        return with_language(str(saved["uri"]), str(saved["language"])), int(saved["dpi"])
+        uri = with_language(str(saved["uri"]), str(saved["language"]), saved.get("media"))
+        return uri, int(saved["dpi"])
     if "://" not in name_or_uri and name_or_uri != "-":
         raise InputError(
             f"No printer named '{name_or_uri}' is saved, and it is not a printer address.",
@@ -73,12 +76,28 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
     return name_or_uri, None
 
 
-def with_language(uri: str, language: str) -> str:
-    """The address a job keeps: the saved printer's language rides along in it, so a resume
-    or a reprint speaks the same language to the printer."""
-    if language == "zpl" or "language=" in uri:
-        return uri
-    return f"{uri}{'&' if '?' in uri else '?'}language={language}"
+def with_language(uri: str, language: str, media: str | None = None) -> str:
+    """The address a job keeps: the saved printer's language (and media) ride along in it,
+    so a resume or a reprint speaks the same language to the printer."""
+    extra = [] if language == "zpl" or "language=" in uri else [f"language={language}"]
+    if media and "media=" not in uri:
+        extra.append(f"media={media}")
+    return f"{uri}{'&' if '?' in uri else '?'}{'&'.join(extra)}" if extra else uri
+
+
+def brother_media(uri: str) -> Media | None:
+    """The media of a Brother QL printer's address (None for other languages); a Brother
+    needs its media named, since labels are drawn for it."""
+    query = parse_qs(urlparse(uri).query)
+    if query.get("language", [""])[0] != "brother-ql":
+        return None
+    names = query.get("media")
+    if not names:
+        raise InputError(
+            "A Brother QL printer needs the media it has loaded, such as 62 or 62x29.",
+            needs="media",
+        )
+    return media(names[0])
 
 
 def check_release(batch: Batch, override_reason: str | None) -> None:
@@ -185,6 +204,11 @@ def start_job(
     copies = validation.count(copies, "copies", MAX_COPIES)
     check_release(batch, allow_unreleased)
     open_printer(printer_uri).close()  # an address that cannot work is refused here
+    medium = brother_media(printer_uri)
+    if medium is not None:
+        if dpi != BROTHER_DPI:
+            raise InputError(f"A Brother QL printer prints at {BROTHER_DPI} dpi, not {dpi}.")
+        check_media(template.name, template.width_mm, template.height_mm, medium)
     check_template_fits(store, batch, template, dpi, resolver)
     if template.per == "batch":
         return store.create_print_job(
@@ -244,6 +268,17 @@ def run_job(
     own_printer = printer is None
     printer = printer or open_printer(job.printer)
     compiled = compile_template(template, job.dpi) if printer.language == "zpl" else None
+    medium = brother_media(job.printer)
+    if medium is not None and job.count(LabelState.PENDING):
+        loaded = printer.status()  # a media mismatch is said before a label is sent
+        if loaded.reachable and loaded.media and loaded.media != medium.name:
+            if own_printer:
+                printer.close()
+            raise _interrupted(
+                store, job_id,
+                f"The printer has {loaded.media} loaded and the job needs {medium.describe()}; "
+                "load the right media, then resume.",
+            )  # fmt: skip
     quantity = f"^PQ{copies}^XZ" if copies > 1 else "^XZ"
     # What this run sent, as spans of positions (only these can be confirmed now); a span
     # grows while labels follow one another, so memory stays flat for any job size.
@@ -266,7 +301,7 @@ def run_job(
             try:
                 datas = [label_data(product, batch, label.serial, resolver) for label in labels]
                 payload = _payload(
-                    template, datas, job.dpi, compiled, quantity, printer.language, copies
+                    template, datas, job.dpi, compiled, quantity, printer.language, copies, medium
                 )
             except BatchlabelError:
                 store.mark_labels(job_id, positions, LabelState.PENDING, actor)  # nothing left
@@ -306,6 +341,7 @@ def _payload(
     quantity: str,
     language: str = "zpl",
     copies: int = 1,
+    medium: Media | None = None,
 ) -> bytes:
     """The bytes of a chunk of labels in the printer's language; raster languages get the
     label drawn once by the renderer at the printer's dpi, the preview dot for dot."""
@@ -320,6 +356,10 @@ def _payload(
         )
     if language == "epl2":
         return b"".join(epl2_label(render_label(template, d, dpi), copies) for d in datas)
+    if language == "brother-ql" and medium is not None:
+        turned = check_media(template.name, template.width_mm, template.height_mm, medium)
+        images = [render_label(template, d, dpi) for d in datas for _ in range(copies)]
+        return brother_raster(images, medium, turned)
     buffer = io.BytesIO()
     write_label_pdf((render_label(template, d, dpi) for d in datas), buffer, dpi)
     return buffer.getvalue()

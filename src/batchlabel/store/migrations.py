@@ -306,4 +306,8 @@ MIGRATIONS: tuple[str, ...] = (
     FROM material_lots WHERE quantity IN (9e999, -9e999);
     UPDATE material_lots SET quantity = NULL WHERE quantity IN (9e999, -9e999);
     """,
+    # 9: the media a printer has loaded (Brother QL: "62" continuous tape, "62x29" labels)
+    """
+    ALTER TABLE printers ADD COLUMN media TEXT;
+    """,
 )

@@ -45,7 +45,9 @@ class PrintJob:
 class PrintRecords(StoreBase):
     """Mixed into Store: print job SQL."""
 
-    def add_printer(self, name: str, uri: str, dpi: int, language: str, actor: Actor) -> None:
+    def add_printer(
+        self, name: str, uri: str, dpi: int, language: str, actor: Actor, media: str | None = None
+    ) -> None:
         name = validation.line(name, "printer name", max_length=60)
         if not _PRINTER_NAME.fullmatch(name):
             raise InputError(
@@ -54,8 +56,9 @@ class PrintRecords(StoreBase):
         try:
             with self.transaction() as conn:
                 conn.execute(
-                    "INSERT INTO printers (name, uri, dpi, language, created_at) VALUES (?, ?, ?, ?, datetime('now'))",
-                    (name, uri, dpi, language),
+                    "INSERT INTO printers (name, uri, dpi, language, media, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, datetime('now'))",
+                    (name, uri, dpi, language, media),
                 )
                 self._log(conn, "printer_added", actor, name=name, uri=uri)
         except sqlite3.IntegrityError:
@@ -69,10 +72,12 @@ class PrintRecords(StoreBase):
             self._log(conn, "printer_removed", actor, name=name)
 
     def printers(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT name, uri, dpi, language FROM printers ORDER BY name")
+        return self._rows("SELECT name, uri, dpi, language, media FROM printers ORDER BY name")
 
     def printer(self, name: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT name, uri, dpi, language FROM printers WHERE name = ?", [name])
+        rows = self._rows(
+            "SELECT name, uri, dpi, language, media FROM printers WHERE name = ?", [name]
+        )
         return rows[0] if rows else None
 
     def create_print_job(

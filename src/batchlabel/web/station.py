@@ -46,7 +46,12 @@ from batchlabel.services.people import (
     password_matches,
     sign_in_record,
 )
-from batchlabel.services.printing import prepare_resume, start_job, with_language
+from batchlabel.services.printing import (
+    brother_media,
+    prepare_resume,
+    start_job,
+    with_language,
+)
 from batchlabel.services.quality import (
     latest_results,
     recipe_for,
@@ -379,7 +384,8 @@ def station_routes(
         saved = records.printer(_field(form, "printer"))
         if saved is None:  # the station prints only to printers an admin saved
             raise InputError("Choose one of the saved printers.", needs="printer")
-        uri, dpi = with_language(str(saved["uri"]), str(saved["language"])), int(saved["dpi"])
+        uri = with_language(str(saved["uri"]), str(saved["language"]), saved.get("media"))
+        dpi = int(saved["dpi"])
         serials_text = _field(form, "serials")
         serials = (
             [s.strip() for s in serials_text.split(",") if s.strip()] if serials_text else None
@@ -572,8 +578,12 @@ def station_routes(
                 if dpi not in (203, 300, 600):
                     raise InputError("Dpi is 203, 300 or 600.")
                 language = _field(form, "language") or "zpl"
-                open_printer(with_language(uri, language)).close()
-                store().add_printer(name, uri, dpi, language, visit.actor)
+                medium = _field(form, "media").strip() or None
+                address = with_language(uri, language, medium)
+                open_printer(address).close()
+                if brother_media(address) is not None and dpi != 300:
+                    raise InputError("A Brother QL printer prints at 300 dpi.")
+                store().add_printer(name, uri, dpi, language, visit.actor, medium)
             elif action == "remove":
                 store().remove_printer(_field(form, "name"), visit.actor)
             elif action == "test":
