@@ -5,8 +5,13 @@ and decoded with zxing-cpp without inversion (a polarity or mirror bug would not
 from __future__ import annotations
 
 import io
+import os
 import re
+import select
 import sqlite3
+import threading
+import time
+import tty
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,6 +131,8 @@ def test_a_tspl_printer_out_of_paper_leaves_the_labels_uncertain(
     assert len(done.json()["uncertain"]) == 3 and done.json()["confirmed"] == []
     check = run("printer", "check", "cheap")
     assert check.exit_code != 0 and "out of paper" in check.stdout + check.stderr
+    listed = run("printer", "list", "--json").json()["printers"]
+    assert "out of paper" in listed[0]["last_status"] and listed[0]["last_checked"]
 
 
 def test_an_epl2_printer_prints_but_cannot_confirm(
@@ -243,3 +250,65 @@ def test_a_brother_needs_its_media_and_300_dpi(run: Run, brother: FakePrinter) -
         "--media", "61",
     )  # fmt: skip
     assert unknown.exit_code == 2 and "Unknown Brother media" in unknown.stderr
+
+
+class FakeUsbPrinter:
+    """A TSPL printer on a pseudo-terminal: a real character device under /dev/pts, set raw,
+    that records what is written to it and answers <ESC>!? like the printer's USB port."""
+
+    def __init__(self, status: int = 0) -> None:
+        self.status = status
+        self.received = bytearray()
+        self.master, self.slave = os.openpty()  # the slave stays open, or reads fail
+        tty.setraw(self.slave)
+        tty.setraw(self.master)
+        self.path = os.ttyname(self.slave)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            readable, _, _ = select.select([self.master], [], [], 0.05)
+            if not readable:
+                continue
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if b"\x1b!?" in chunk:
+                chunk = chunk.replace(b"\x1b!?", b"")
+                os.write(self.master, bytes([self.status]))
+            self.received.extend(chunk)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def test_a_usb_tspl_printer_prints_and_reports(run: Run, db_path: Path) -> None:
+    device = FakeUsbPrinter()
+    try:
+        assert run("product", "add", "COL", "--name", "Collar", "--gtin", GTIN).exit_code == 0
+        assert run("batch", "create", "COL", "--lot", "L1", "--quantity", "2").exit_code == 0
+        assert run("batch", "release", "L1").exit_code == 0
+        saved = run("printer", "add", "usb-rollo", f"usb://{device.path}", "--language", "tspl")
+        assert saved.exit_code == 0, saved.stderr
+        done = run("print", "L1", "--printer", "usb-rollo", "--json")
+        assert done.exit_code == 0, done.stderr
+        serials = done.json()["confirmed"]
+        time.sleep(0.2)
+        images = tspl_images(bytes(device.received))
+        for image, preview, serial in zip(images, previews(db_path, serials), serials, strict=True):
+            assert same_dots(image, preview) and serials_read(image) == {serial}
+        device.status = 0x41  # head open and cover open
+        check = run("printer", "check", "usb-rollo")
+        assert check.exit_code != 0 and "cover" in check.stdout + check.stderr
+    finally:
+        device.close()
+    missing = run(
+        "print", "L1", "--printer", "usb:///dev/usb/lp-nope?language=tspl", "--count", "1"
+    )
+    assert missing.exit_code == 1 and "plugged in" in missing.stderr

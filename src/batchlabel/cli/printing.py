@@ -69,11 +69,12 @@ def printer_list(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json({"printers": saved, "cups_queues": queues})
         return
-    table = Table("Name", "URI", "dpi", "Language", "Media", title="Printers")
+    table = Table("Name", "URI", "dpi", "Language", "Media", "Last status", title="Printers")
     for p in saved:
-        table.add_row(p["name"], p["uri"], str(p["dpi"]), p["language"], p["media"] or "")
+        last = f"{p['last_status']} ({p['last_checked'][:16]})" if p["last_status"] else ""
+        table.add_row(p["name"], p["uri"], str(p["dpi"]), p["language"], p["media"] or "", last)
     for queue in queues:
-        table.add_row(f"(CUPS) {queue}", f"cups://{queue}", "-", "zpl or pdf", "")
+        table.add_row(f"(CUPS) {queue}", f"cups://{queue}", "-", "zpl or pdf", "", "")
     console.print(table)
 
 
@@ -89,6 +90,8 @@ def printer_check(app: AppContext, name: str, timeout: float) -> None:
         status = device.status()
     finally:
         device.close()
+    if app.store.printer(name) is not None:
+        app.store.note_printer_status(name, "ready" if status.ready else status.problem)
     if status.ready:
         console.print(
             f"Printer {name} is ready ({status.buffered_formats} label(s) waiting in its buffer)."

@@ -30,6 +30,7 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
     from batchlabel.printers.cups import CupsPrinter
     from batchlabel.printers.file import FilePrinter, StdoutPrinter
     from batchlabel.printers.tcp import TcpPrinter
+    from batchlabel.printers.usb import UsbPrinter
 
     if uri == "-":
         return StdoutPrinter()
@@ -55,6 +56,14 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
         if not queue:
             raise InputError(f"The printer URI '{uri}' has no queue; use cups://QUEUE.")
         return CupsPrinter(uri, queue, "pdf" if parsed.query == "pdf" else language)
+    if parsed.scheme == "usb":
+        if parsed.netloc not in ("", "localhost") or not parsed.path:
+            raise InputError(f"A USB printer's address is usb:///dev/usb/lp0, not '{uri}'.")
+        if language == "pdf":
+            raise InputError(
+                "A USB printer takes ZPL, TSPL, EPL2 or Brother QL; send PDF through CUPS."
+            )
+        return UsbPrinter(uri, unquote(parsed.path), language, timeout)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
             raise InputError(
@@ -63,5 +72,6 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
             )
         return FilePrinter(uri, unquote(parsed.path), language)
     raise InputError(
-        f"Unknown printer '{uri}'; use tcp://HOST:9100, cups://QUEUE, file:///PATH or - for the screen."
+        f"Unknown printer '{uri}'; use tcp://HOST:9100, usb:///dev/usb/lp0, cups://QUEUE, "
+        "file:///PATH or - for the screen."
     )

@@ -310,4 +310,9 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE printers ADD COLUMN media TEXT;
     """,
+    # 10: what each saved printer said the last time it was asked
+    """
+    ALTER TABLE printers ADD COLUMN last_status TEXT;
+    ALTER TABLE printers ADD COLUMN last_checked TEXT;
+    """,
 )

@@ -11,7 +11,7 @@ from typing import Any
 from batchlabel import validation
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, Batch, LabelState, Unit
-from batchlabel.store.base import StoreBase, in_chunks, marks
+from batchlabel.store.base import StoreBase, in_chunks, marks, now
 
 _PRINTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
 
@@ -64,6 +64,14 @@ class PrintRecords(StoreBase):
         except sqlite3.IntegrityError:
             raise ConflictError(f"A printer named '{name}' already exists.") from None
 
+    def note_printer_status(self, name: str, status: str) -> None:
+        """Keep what a saved printer said when last asked ('ready', or its problem)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE printers SET last_status = ?, last_checked = ? WHERE name = ?",
+                (status[:300], now(), name),
+            )
+
     def remove_printer(self, name: str, actor: Actor) -> None:
         """Forget a saved printer; its past jobs keep the address they printed to."""
         with self.transaction() as conn:
@@ -72,7 +80,10 @@ class PrintRecords(StoreBase):
             self._log(conn, "printer_removed", actor, name=name)
 
     def printers(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT name, uri, dpi, language, media FROM printers ORDER BY name")
+        return self._rows(
+            "SELECT name, uri, dpi, language, media, last_status, last_checked FROM printers"
+            " ORDER BY name"
+        )
 
     def printer(self, name: str) -> dict[str, Any] | None:
         rows = self._rows(

@@ -563,7 +563,11 @@ def station_routes(
                 device.close()
             return {"ready": status.ready, "problem": status.problem}
 
-        return _station_headers(JSONResponse(await run_in_threadpool(ask)))
+        answer = await run_in_threadpool(ask)
+        store().note_printer_status(
+            str(saved["name"]), "ready" if answer["ready"] else answer["problem"]
+        )
+        return _station_headers(JSONResponse(answer))
 
     async def printer_action(request: Request, visit: Visit) -> Response:
         visit.need(Role.ADMIN)
