@@ -312,3 +312,45 @@ def test_a_usb_tspl_printer_prints_and_reports(run: Run, db_path: Path) -> None:
         "print", "L1", "--printer", "usb:///dev/usb/lp-nope?language=tspl", "--count", "1"
     )
     assert missing.exit_code == 1 and "plugged in" in missing.stderr
+
+
+@pytest.mark.parametrize("language", ["tspl", "brother-ql", "epl2"])
+@pytest.mark.parametrize("fault", ["dropped", "silent", "cover"])
+def test_every_fault_is_one_sentence_and_nothing_prints_twice(
+    run: Run, db_path: Path, language: str, fault: str
+) -> None:
+    behaviour = Behaviour(language=language, media="62")
+    if fault == "dropped":
+        behaviour.close_after_bytes = 3000
+    elif fault == "silent":
+        behaviour.silent = True
+    else:
+        behaviour.head_open = True  # TSPL head/cover, Brother cover open
+    fake = FakePrinter(behaviour)
+    try:
+        assert run("product", "add", "COL", "--name", "Collar", "--gtin", GTIN).exit_code == 0
+        assert run("batch", "create", "COL", "--lot", "L1", "--quantity", "3").exit_code == 0
+        assert run("batch", "release", "L1").exit_code == 0
+        extra = ["--dpi", "300", "--media", "62"] if language == "brother-ql" else []
+        assert run("printer", "add", "p", fake.uri, "--language", language, *extra).exit_code == 0
+        first = run("print", "L1", "--printer", "p")
+        assert first.exit_code == 1 and first.stderr.count("\n") == 1  # one sentence
+        store = Store.open(db_path)
+        confirmed = store.job_serials(1, LabelState.CONFIRMED)
+        uncertain = store.job_serials(1, LabelState.SENT)
+        store.close()
+        assert confirmed == [] and len(uncertain) + len(store_pending(db_path)) == 3
+        fake.behaviour.close_after_bytes = None
+        fake.behaviour.silent = fake.behaviour.head_open = False
+        again = run("print", "L1", "--printer", "p")  # no new label: each had its first print
+        assert again.exit_code != 0
+    finally:
+        fake.close()
+
+
+def store_pending(db_path: Path) -> list[str]:
+    store = Store.open(db_path)
+    try:
+        return store.job_serials(1, LabelState.PENDING)
+    finally:
+        store.close()
