@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,3 +70,13 @@ def run(db_path: Path) -> Run:
         return Result(outcome.exit_code, outcome.stdout, outcome.stderr)
 
     return invoke
+
+
+def table_counts(db_path: Path) -> dict[str, int]:
+    """Rows per table: what a refused command must leave as it found."""
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        conn.close()

@@ -4,7 +4,6 @@ the store and the printers meet it. Every refusal is one sentence and changes no
 from __future__ import annotations
 
 import json
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from batchlabel.services.printing import run_job, start_job
 from batchlabel.services.recall import plan_recall, write_recall_list
 from batchlabel.services.trace import find_target
 from batchlabel.store import Store
-from tests.conftest import GTIN, Run
+from tests.conftest import GTIN, Run, table_counts
 from tests.fakeprinter import Behaviour, FakePrinter
 
 
@@ -39,16 +38,6 @@ def product_with_batch(run: Run, quantity: int = 3, release: bool = True) -> Non
     assert run("batch", "create", "COL", "--lot", "L1", "--quantity", str(quantity)).exit_code == 0
     if release:
         assert run("batch", "release", "L1", "--reason", "ok").exit_code == 0
-
-
-def counts(db_path: Path) -> dict[str, int]:
-    """Rows per table: what a refused command must leave as it found."""
-    conn = sqlite3.connect(db_path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    finally:
-        conn.close()
 
 
 # -- serious: promises that were broken -------------------------------------------------------
@@ -134,7 +123,7 @@ def test_invalid_utf8_is_refused_and_nothing_is_stored(
 @pytest.mark.parametrize("amount", ["inf", "nan", "1e400", "-1", "0"])
 def test_quantities_are_finite_and_positive(run: Run, db_path: Path, amount: str) -> None:
     product_with_batch(run, release=False)
-    before = counts(db_path)
+    before = table_counts(db_path)
     material = run(
         "material",
         "receive",
@@ -148,7 +137,7 @@ def test_quantities_are_finite_and_positive(run: Run, db_path: Path, amount: str
         "m2",
     )
     assert material.exit_code == 2 and one_sentence(material.stderr)
-    assert counts(db_path) == before
+    assert table_counts(db_path) == before
     assert run("material", "receive", "leather", "--supplier", "A", "--lot", "H1").exit_code == 0
     consumed = run("batch", "consume", "L1", "H1", "--quantity", amount, "m2")
     assert consumed.exit_code == 2 and one_sentence(consumed.stderr)
@@ -209,7 +198,7 @@ def test_digits_are_ascii_digits(run: Run) -> None:
 def test_blank_reasons_are_refused_everywhere(run: Run, db_path: Path) -> None:
     product_with_batch(run)
     assert run("print", "L1", "--printer", "-").exit_code == 0
-    before = counts(db_path)
+    before = table_counts(db_path)
     for args in (
         ("void", "000001", "--reason", ""),
         ("void", "000001", "--reason", "   "),
@@ -219,7 +208,7 @@ def test_blank_reasons_are_refused_everywhere(run: Run, db_path: Path) -> None:
     ):
         refused = run(*args)
         assert refused.exit_code == 2 and one_sentence(refused.stderr), args
-    assert counts(db_path) == before
+    assert table_counts(db_path) == before
 
 
 # -- numbers -----------------------------------------------------------------------------------
@@ -238,10 +227,10 @@ def test_blank_reasons_are_refused_everywhere(run: Run, db_path: Path) -> None:
 )
 def test_numbers_are_bounded(run: Run, db_path: Path, args: tuple[str, ...]) -> None:
     product_with_batch(run)
-    before = counts(db_path)
+    before = table_counts(db_path)
     refused = run(*args)
     assert refused.exit_code == 2 and one_sentence(refused.stderr)
-    assert counts(db_path) == before
+    assert table_counts(db_path) == before
 
 
 # -- nothing is recorded before the request is known to be possible ----------------------------
@@ -254,29 +243,29 @@ def test_an_impossible_printer_records_no_job_and_allocates_nothing(
     run: Run, db_path: Path, printer: str
 ) -> None:
     product_with_batch(run)
-    before = counts(db_path)
+    before = table_counts(db_path)
     refused = run("print", "L1", "--printer", printer, "--count", "2")
     assert refused.exit_code == 2 and one_sentence(refused.stderr)
-    assert counts(db_path) == before
+    assert table_counts(db_path) == before
 
 
 def test_a_template_that_cannot_work_records_no_job(run: Run, db_path: Path) -> None:
     assert run("product", "add", "TOTE", "--name", "Tote").exit_code == 0  # no GTIN
     assert run("batch", "create", "TOTE", "--lot", "T1", "--quantity", "1").exit_code == 0
     assert run("batch", "release", "T1").exit_code == 0
-    before = counts(db_path)
+    before = table_counts(db_path)
     for template in ("gs1-item-100x50", "no-such-template"):
         refused = run("print", "T1", "--printer", "-", "--template", template, "--count", "2")
         assert refused.exit_code == 2 and one_sentence(refused.stderr)
-    assert counts(db_path) == before
+    assert table_counts(db_path) == before
 
 
 def test_empty_serials_never_mean_the_whole_batch(run: Run, db_path: Path) -> None:
     product_with_batch(run)
-    before = counts(db_path)
+    before = table_counts(db_path)
     refused = run("print", "L1", "--printer", "-", "--serials", "")
     assert refused.exit_code == 2 and one_sentence(refused.stderr)
-    assert counts(db_path) == before
+    assert table_counts(db_path) == before
 
 
 # -- the same key twice ------------------------------------------------------------------------
@@ -385,10 +374,10 @@ def test_a_damaged_database_says_so(run: Run, db_path: Path) -> None:
 )
 def test_a_file_printer_stays_out_of_system_folders(run: Run, db_path: Path, target: str) -> None:
     product_with_batch(run)
-    before = counts(db_path)
+    before = table_counts(db_path)
     refused = run("print", "L1", "--printer", f"file://{target}")
     assert refused.exit_code == 2 and one_sentence(refused.stderr)
-    assert not Path(target).exists() and counts(db_path) == before
+    assert not Path(target).exists() and table_counts(db_path) == before
 
 
 def test_a_file_printer_does_not_reach_system_folders_through_a_symlinked_folder(
@@ -396,10 +385,10 @@ def test_a_file_printer_does_not_reach_system_folders_through_a_symlinked_folder
 ) -> None:
     product_with_batch(run)
     (tmp_path / "labels").symlink_to("/etc")
-    before = counts(db_path)
+    before = table_counts(db_path)
     refused = run("print", "L1", "--printer", f"file://{tmp_path}/labels/batchlabel-test.zpl")
     assert refused.exit_code == 2 and "system folder /etc" in refused.stderr
-    assert not Path("/etc/batchlabel-test.zpl").exists() and counts(db_path) == before
+    assert not Path("/etc/batchlabel-test.zpl").exists() and table_counts(db_path) == before
 
 
 def test_a_file_printer_does_not_follow_a_planted_symlink(run: Run, tmp_path: Path) -> None:

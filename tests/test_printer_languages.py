@@ -8,7 +8,6 @@ import io
 import os
 import re
 import select
-import sqlite3
 import threading
 import time
 import tty
@@ -24,37 +23,27 @@ from batchlabel.labels.templates import find_template
 from batchlabel.models import LabelState
 from batchlabel.render import render_label
 from batchlabel.store import Store
-from tests.conftest import GTIN, Run
+from tests.conftest import GTIN, Run, table_counts
 from tests.fakeprinter import Behaviour, FakePrinter
 
 
-def tspl_images(data: bytes) -> list[Image.Image]:
-    """Every BITMAP of a TSPL stream as a 1-bit image (0 bits are printed dots)."""
+def bitmaps(data: bytes, command: bytes, after: bytes = b"") -> list[Image.Image]:
+    """Every bitmap of a TSPL (``BITMAP 0,0,``) or EPL2 (``GW0,0,``) stream as a 1-bit
+    image: width in bytes, rows, then the raw bits, 0 for a printed dot."""
     images = []
-    for found in re.finditer(rb"BITMAP 0,0,(\d+),(\d+),0,", data):
+    for found in re.finditer(re.escape(command) + rb"(\d+),(\d+)," + re.escape(after), data):
         width_bytes, rows = int(found.group(1)), int(found.group(2))
         raw = data[found.end() : found.end() + width_bytes * rows]
         images.append(Image.frombytes("1", (width_bytes * 8, rows), raw))
     return images
+
+
+def tspl_images(data: bytes) -> list[Image.Image]:
+    return bitmaps(data, b"BITMAP 0,0,", after=b"0,")
 
 
 def epl2_images(data: bytes) -> list[Image.Image]:
-    """Every GW graphic of an EPL2 stream as a 1-bit image (0 bits are printed dots)."""
-    images = []
-    for found in re.finditer(rb"GW0,0,(\d+),(\d+),", data):
-        width_bytes, rows = int(found.group(1)), int(found.group(2))
-        raw = data[found.end() : found.end() + width_bytes * rows]
-        images.append(Image.frombytes("1", (width_bytes * 8, rows), raw))
-    return images
-
-
-def counts(db_path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db_path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    finally:
-        conn.close()
+    return bitmaps(data, b"GW0,0,")
 
 
 @pytest.fixture
@@ -234,10 +223,10 @@ def test_a_template_that_does_not_fit_the_labels_is_refused_first(
     run: Run, db_path: Path, brother: FakePrinter
 ) -> None:
     add_brother(run, brother, media="62x29")
-    before = counts(db_path)
+    before = table_counts(db_path)
     refused = run("print", "L1", "--printer", "ql", "--count", "2")
     assert refused.exit_code == 2 and "does not fit 62 x 29 mm labels" in refused.stderr
-    assert counts(db_path) == before
+    assert table_counts(db_path) == before
 
 
 def test_a_brother_needs_its_media_and_300_dpi(run: Run, brother: FakePrinter) -> None:

@@ -48,23 +48,39 @@ def atomic_binary_file(path: Path) -> Iterator[IO[bytes]]:
 
 @contextmanager
 def _atomic(path: Path, mode: str, newline: str | None) -> Iterator[IO[str] | IO[bytes]]:
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a file name.", needs="output")
+    with _written(path, mode, newline) as (handle, finished):
+        yield handle
+    try:
+        os.replace(finished[0], path)
+    except OSError as error:
+        _remove(finished[0])
+        raise _file_error(path, error) from None
+
+
+@contextmanager
+def _written(
+    path: Path, mode: str, newline: str | None
+) -> Iterator[tuple[IO[str] | IO[bytes], list[str]]]:
+    """A temporary file beside ``path``, flushed to the disk when the block ends; its name
+    is in the list then, for the caller to give it its final name. Any failure removes it."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"The folder {folder} does not exist.", needs="output")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder, not a file name.", needs="output")
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     except OSError as error:
         raise _file_error(path, error) from None
+    finished: list[str] = []
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
+            yield handle, finished
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o666 & ~_umask())  # mkstemp made it private
-        os.replace(temp, path)
+        finished.append(temp)
     except OSError as error:
         _remove(temp)
         raise _file_error(path, error) from None
@@ -116,26 +132,14 @@ class NewFile:
 def new_file(path: Path) -> Iterator[NewFile]:
     """Write a new binary file at ``path``, or at the first free ``stem-N.suffix`` beside it
     when that name is taken: complete or not at all, never replacing a file."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise InputError(f"The folder {folder} does not exist.", needs="output")
+    with _written(path, "wb", None) as (handle, finished):
+        written = NewFile(handle, path)  # type: ignore[arg-type]  # opened "wb": bytes
+        yield written
     try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        written.path = _publish(finished[0], path)
     except OSError as error:
+        _remove(finished[0])
         raise _file_error(path, error) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            written = NewFile(handle, path)
-            yield written
-            handle.flush()
-            os.fsync(handle.fileno())
-        written.path = _publish(temp, path)
-    except OSError as error:
-        _remove(temp)
-        raise _file_error(path, error) from None
-    except BaseException:
-        _remove(temp)
-        raise
 
 
 def _publish(temp: str, path: Path) -> Path:
@@ -144,7 +148,6 @@ def _publish(temp: str, path: Path) -> Path:
     the file system has no hard links (FAT and exFAT sticks, some network shares) the name is
     reserved with O_EXCL and the finished file moved over the reservation."""
     mode = 0o666 & ~_umask()
-    os.chmod(temp, mode)  # mkstemp made it private; a label file is as any other file
     for number in range(1, 10_000):
         candidate = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
         try:

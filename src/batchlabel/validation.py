@@ -58,21 +58,18 @@ def line(value: str, what: str, max_length: int = 200, required: bool = True) ->
     ...
     batchlabel.errors.InputError: The product name holds a control character (U+001B).
     """
-    value = value.strip()
-    if problem := _problem(value, multiline=False):
-        raise InputError(f"The {what} {problem}.")
-    if required and not value:
-        raise InputError(f"The {what} is empty.")
-    if len(value) > max_length:
-        raise InputError(f"The {what} is {len(value):,} characters long; at most {max_length:,}.")
-    return value
+    return _checked(value.strip(), what, max_length, required, multiline=False)
 
 
 def paragraph(value: str, what: str, max_length: int = 2000, required: bool = False) -> str:
     """Free text that may run over several lines (a description, notes), stripped; the line
     breaks of any system (a browser's form sends CRLF) become plain newlines."""
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if problem := _problem(value, multiline=True):
+    return _checked(value, what, max_length, required, multiline=True)
+
+
+def _checked(value: str, what: str, max_length: int, required: bool, multiline: bool) -> str:
+    if problem := _problem(value, multiline):
         raise InputError(f"The {what} {problem}.")
     if required and not value:
         raise InputError(f"The {what} is empty.")

@@ -143,3 +143,16 @@ def _ascii_only(
     what a barcode or a spreadsheet would read too."""
     if isinstance(value, str) and not value.isascii():
         kind.fail(f"{value!r} is not a number written with the digits 0-9.", param, ctx)
+
+
+def serial_list(text: str | None) -> list[str] | None:
+    """--serials as a list; None when not given. Given but empty is refused: it must never
+    mean "the whole batch"."""
+    if text is None:
+        return None
+    wanted = [s.strip() for s in text.split(",") if s.strip()]
+    if not wanted:
+        raise InputError(
+            "--serials names no serial; give them comma-separated, e.g. 000001,000002."
+        )
+    return wanted

@@ -8,8 +8,15 @@ import click
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, Count, console, emit_json, marked, pass_app
-from batchlabel.errors import InputError
+from batchlabel.cli.context import (
+    AppContext,
+    Count,
+    console,
+    emit_json,
+    marked,
+    pass_app,
+    serial_list,
+)
 from batchlabel.labels.templates import find_template, list_templates, load_template
 from batchlabel.models import BatchStatus
 from batchlabel.render import SHEETS
@@ -136,13 +143,7 @@ def render(
     store = app.store
     batch = store.batch(lot, sku)
     chosen = find_template(template_name, app.templates_dir)
-    wanted = None
-    if serials is not None:  # an empty list must never mean "the whole batch"
-        wanted = [s.strip() for s in serials.split(",") if s.strip()]
-        if not wanted:
-            raise InputError(
-                "--serials names no serial; give them comma-separated, e.g. 000001,000002."
-            )
+    wanted = serial_list(serials)
     labels = batch_labels(store, batch, chosen, wanted, copies, app.resolver)
     result = render_files(chosen, labels, fmt, out, int(dpi), sheet, skip, zpl_raster)
     if as_json:

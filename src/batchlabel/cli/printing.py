@@ -7,7 +7,16 @@ from rich.progress import Progress
 from rich.table import Table
 
 from batchlabel.cli.app import cli
-from batchlabel.cli.context import AppContext, Count, Number, console, emit_json, marked, pass_app
+from batchlabel.cli.context import (
+    AppContext,
+    Count,
+    Number,
+    console,
+    emit_json,
+    marked,
+    pass_app,
+    serial_list,
+)
 from batchlabel.errors import InputError, PrinterError
 from batchlabel.labels.templates import find_template
 from batchlabel.models import LabelState
@@ -156,13 +165,7 @@ def print_command(
     uri, saved_dpi = resolve_printer(store, printer_name)
     batch = store.batch(lot, sku)
     template = find_template(template_name, app.templates_dir)
-    wanted = None
-    if serials is not None:  # an empty list must never mean "the whole batch"
-        wanted = [s.strip() for s in serials.split(",") if s.strip()]
-        if not wanted:
-            raise InputError(
-                "--serials names no serial; give them comma-separated, e.g. 000001,000002."
-            )
+    wanted = serial_list(serials)
     job_id = start_job(
         store,
         batch,
