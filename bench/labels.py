@@ -192,7 +192,7 @@ def brother(data: list[LabelData]) -> tuple[float, float, float] | None:
     for image in images:
         convert(
             qlr=BrotherQLRaster("QL-820NWB"), images=[image], label="62", rotate="0",
-            threshold=70, dither=False, compress=True, red=False, dpi_600=False, hq=True, cut=True,
+            threshold=70, dither=False, compress=False, red=False, dpi_600=False, hq=True, cut=True,
         )  # fmt: skip
     return ours, size / len(data), rate(time.perf_counter() - start)
 
