@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import shutil
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import click
-from rich.panel import Panel
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, marked, pass_app
@@ -39,6 +40,15 @@ DEMO_RECIPE = Recipe(
 
 def _step(number: int, template: str, *values: object) -> None:
     console.print(marked("\n[bold cyan]{}.[/] " + template, number, *values))
+
+
+def _program() -> str:
+    """How to run batchlabel from where the demo ran: its name when it is on PATH."""
+    found = shutil.which("batchlabel")
+    here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if found and here and Path(found).resolve() == here:
+        return "batchlabel"
+    return str(here) if here and here.name == "batchlabel" else "batchlabel"
 
 
 @cli.command()
@@ -199,17 +209,19 @@ def demo(app: AppContext, directory: Path) -> None:
             "(the printer demo-file is saved for it).",
             password,
         )
-        console.print(
-            Panel.fit(
-                f"Try: batchlabel --db {db_path} batch show {lot} --sku {collar.sku}\n"
-                f"     batchlabel --db {db_path} jobs\n"
-                f"     batchlabel --db {db_path} resolve --image {preview.files[0]}\n"
-                f"     batchlabel --db {db_path} serve   (the QR code's address, and /station/)\n"
-                f"     batchlabel --db {db_path} trace {leather.lot}\n"
-                f"     batchlabel --db {db_path} recall {leather.lot} --reason 'test' --dry-run\n"
-                f"     batchlabel --db {db_path} render {lot} --sku {collar.sku} --format pdf --sheet a4-3x7",
-                title="Demo done",
-            )
-        )
+        # Plain lines, one command each, so they can be copied from any terminal width; the
+        # command is named as it can be run from here (the venv's batchlabel if not on PATH).
+        program = _program()
+        console.print("\n[bold]Demo done.[/] Try:", markup=True)
+        for command in (
+            f"--db {db_path} batch show {lot} --sku {collar.sku}",
+            f"--db {db_path} jobs",
+            f"--db {db_path} resolve --image {preview.files[0]}",
+            f"--db {db_path} trace {leather.lot}",
+            f"--db {db_path} recall {leather.lot} --reason 'test' --dry-run --out {directory / 'recalls'}",
+            f"--db {db_path} render {lot} --sku {collar.sku} --format pdf --sheet a4-3x7 --out {directory / 'labels'}",
+            f"--db {db_path} serve    (then the QR code's address, and /station/)",
+        ):
+            console.print(f"  {program} {command}", soft_wrap=True)
     finally:
         store.close()

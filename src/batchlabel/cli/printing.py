@@ -161,7 +161,9 @@ def print_command(
     if not lot or not printer_name:
         raise click.UsageError("Give a LOT and --printer (or --resume JOB).")
     if allow_unreleased and not (reason or "").strip():
-        raise InputError("--allow-unreleased needs --reason TEXT, recorded with the job.")
+        raise InputError(
+            "--allow-unreleased needs a --reason that says why, recorded with the job."
+        )
     uri, saved_dpi = resolve_printer(store, printer_name)
     batch = store.batch(lot, sku)
     template = find_template(template_name, app.templates_dir)

@@ -14,12 +14,15 @@ def cups_queues() -> list[str]:
     """The CUPS queues on this machine (empty when CUPS is not installed or not running)."""
     if shutil.which("lpstat") is None:
         return []
-    from zebra import Zebra
-
     try:
-        return list(Zebra().getqueues())  # type: ignore[no-untyped-call]
+        # lpstat -p lists "printer NAME is idle..."; its complaints (no destinations, no
+        # server) are caught here rather than printed under our own output.
+        done = subprocess.run(
+            ["lpstat", "-p"], capture_output=True, text=True, timeout=5, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return []
+    return [line.split()[1] for line in done.stdout.splitlines() if line.startswith("printer ")]
 
 
 class CupsPrinter:

@@ -69,8 +69,10 @@ def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
         uri = with_language(str(saved["uri"]), str(saved["language"]), saved.get("media"))
         return uri, int(saved["dpi"])
     if "://" not in name_or_uri and name_or_uri != "-":
+        names = ", ".join(str(p["name"]) for p in store.printers()) or "none yet"
         raise InputError(
-            f"No printer named '{name_or_uri}' is saved, and it is not a printer address.",
+            f"No printer named '{name_or_uri}' is saved (saved: {names}), and it is not a "
+            "printer address.",
             needs="printer",
         )
     return name_or_uri, None

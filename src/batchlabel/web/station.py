@@ -383,7 +383,7 @@ def station_routes(
         template = offered_template(_field(form, "template"), batch)
         saved = records.printer(_field(form, "printer"))
         if saved is None:  # the station prints only to printers an admin saved
-            raise InputError("Choose one of the saved printers.", needs="printer")
+            raise InputError("Choose one of the saved printers.")
         uri = with_language(str(saved["uri"]), str(saved["language"]), saved.get("media"))
         dpi = int(saved["dpi"])
         serials_text = _field(form, "serials")
