@@ -296,7 +296,7 @@ def test_every_input_has_a_visible_label_and_buttons_say_their_action(station: S
         assert page.status_code == 200, path
         form = _Form()
         form.feed(page.text)
-        assert form.fields, path
+        assert form.fields or path.startswith("/station/jobs/"), path  # a finished job has none
         assert form.fields <= form.labelled, (path, form.fields - form.labelled)
         assert form.buttons and all(b.strip() for b in form.buttons), path
 

@@ -86,8 +86,10 @@ function setUpJob() {
           summary.textContent = "Every label printed and confirmed.";
           summary.className = "notice ok";
         }
+        const wasRunning = job.dataset.running === "yes";
         job.dataset.running = state.running ? "yes" : "no";
         if (state.running) setTimeout(poll, 700);
+        else if (wasRunning) window.location.reload();  // the actions that now apply
       })
       .catch(() => setTimeout(poll, 2000));
   };
