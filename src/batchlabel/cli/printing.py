@@ -24,7 +24,7 @@ from batchlabel.printers import open_printer
 from batchlabel.printers.cups import cups_queues
 from batchlabel.services.printing import (
     PrintOutcome,
-    brother_media,
+    check_printer,
     prepare_resume,
     resolve_printer,
     run_job,
@@ -60,10 +60,7 @@ def printer_add(
 ) -> None:
     """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH,
     with the language it speaks."""
-    address = with_language(uri, language, media)
-    open_printer(address).close()  # an address that cannot work is refused
-    if brother_media(address) is not None and dpi != "300":
-        raise InputError("A Brother QL printer prints at 300 dpi: add it with --dpi 300.")
+    check_printer(with_language(uri, language, media), int(dpi))
     app.store.add_printer(name, uri, int(dpi), language, app.actor, media)
     console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))
 

@@ -13,6 +13,11 @@ from batchlabel.printers.zebra_status import parse_host_status
 
 LANGUAGES = ("zpl", "tspl", "epl2", "brother-ql", "pdf")
 
+# The slowest link a healthy label printer is expected to drain (a serial-to-network
+# adapter or an old print server manages about 20 KB/s): waits grow with the bytes still
+# on their way at this rate, so a big job to a slow printer is not taken for a dead one.
+SLOWEST_BYTES_PER_SECOND = 10_000
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -20,6 +25,16 @@ class Dialect:
     query: bytes | None  # None: this language has no status to ask for
     complete: Callable[[bytes], bool]  # the whole answer has arrived
     parse: Callable[[bytes], PrinterStatus]
+
+
+def unreported(language: str) -> PrinterStatus:
+    """The status of a printer whose language has no status query: never ready, so its labels
+    stay uncertain rather than confirmed."""
+    return PrinterStatus(
+        False,
+        detail=f"This {language.upper()} printer does not report its state, so its labels "
+        "cannot be confirmed; look at them.",
+    )
 
 
 def parse_tspl_status(answer: bytes) -> PrinterStatus:

@@ -7,13 +7,8 @@ import select
 import socket
 
 from batchlabel.errors import PrinterError, PrinterNotSent
-from batchlabel.printers.dialects import DIALECTS
+from batchlabel.printers.dialects import DIALECTS, SLOWEST_BYTES_PER_SECOND, unreported
 from batchlabel.printers.status import PrinterStatus
-
-# The slowest link a healthy label printer is expected to drain (a serial-to-network
-# adapter or an old print server manages about 20 KB/s): timeouts grow with the bytes still
-# on their way at this rate, so a big job to a slow printer is not taken for a dead one.
-SLOWEST_BYTES_PER_SECOND = 10_000
 
 
 class TcpPrinter:
@@ -67,11 +62,7 @@ class TcpPrinter:
     def status(self) -> PrinterStatus:
         """Ask the language's status query; silence within the timeout means not ready."""
         if self.dialect.query is None:
-            return PrinterStatus(
-                False,
-                detail=f"An {self.language.upper()} printer does not report its state, so its "
-                "labels cannot be confirmed; look at them.",
-            )
+            return unreported(self.language)
         waited = self._allowing(self._in_flight)
         try:
             connection = self._connect()

@@ -11,7 +11,7 @@ import stat
 import time
 
 from batchlabel.errors import InputError, PrinterError, PrinterNotSent
-from batchlabel.printers.dialects import DIALECTS
+from batchlabel.printers.dialects import DIALECTS, SLOWEST_BYTES_PER_SECOND, unreported
 from batchlabel.printers.status import PrinterStatus
 
 
@@ -51,7 +51,7 @@ class UsbPrinter:
     def send(self, data: bytes, name: str = "label") -> None:
         fd = self._open()
         view = memoryview(data)
-        deadline = time.monotonic() + self.timeout + len(data) / 10_000
+        deadline = time.monotonic() + self.timeout + len(data) / SLOWEST_BYTES_PER_SECOND
         try:
             while view:
                 remaining = deadline - time.monotonic()
@@ -69,11 +69,7 @@ class UsbPrinter:
     def status(self) -> PrinterStatus:
         """The language's status query on the device; silence within the timeout is not ready."""
         if self.dialect is None or self.dialect.query is None:
-            return PrinterStatus(
-                False,
-                detail=f"This {self.language.upper()} printer does not report its state, so its "
-                "labels cannot be confirmed; look at them.",
-            )
+            return unreported(self.language)
         try:
             fd = self._open()
             os.write(fd, self.dialect.query)

@@ -12,11 +12,9 @@ import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import parse_qs, urlparse
 
 from batchlabel import validation
-from batchlabel.codes.gs1 import digital_link, short_link
 from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import (
     BatchlabelError,
@@ -62,12 +60,33 @@ class PrintOutcome:
     confirmed_labels: int = 0
 
 
+def saved_printer(store: Store, name: str) -> tuple[str, int] | None:
+    """A saved printer's address for a job (its language and media ride in it) and dpi."""
+    saved = store.printer(name)
+    if saved is None:
+        return None
+    return with_language(str(saved["uri"]), str(saved["language"]), saved.get("media")), int(
+        saved["dpi"]
+    )
+
+
+def check_printer(address: str, dpi: int) -> Media | None:
+    """Refuse a printer address that cannot work (and a Brother QL not at its 300 dpi);
+    answers the Brother media, None for other printers."""
+    open_printer(address).close()
+    medium = brother_media(address)
+    if medium is not None and dpi != BROTHER_DPI:
+        raise InputError(
+            f"A Brother QL printer prints at {BROTHER_DPI} dpi, not {dpi}.", needs="brother_dpi"
+        )
+    return medium
+
+
 def resolve_printer(store: Store, name_or_uri: str) -> tuple[str, int | None]:
     """A saved printer's URI and dpi, or the URI itself."""
-    saved = store.printer(name_or_uri)
-    if saved:
-        uri = with_language(str(saved["uri"]), str(saved["language"]), saved.get("media"))
-        return uri, int(saved["dpi"])
+    saved = saved_printer(store, name_or_uri)
+    if saved is not None:
+        return saved
     if "://" not in name_or_uri and name_or_uri != "-":
         names = ", ".join(str(p["name"]) for p in store.printers()) or "none yet"
         raise InputError(
@@ -142,10 +161,8 @@ def check_template_fits(
     a GTIN, a text that does not fit) before anything is recorded: one sample label is drawn
     with the longest serial the product's format makes."""
     product = store.product(batch.sku)
-    problem = _fit_problem(
-        template, product.sku, product.name, product.description, product.gtin,
-        product.serial_format, batch.lot, batch.made_on, batch.best_before, dpi, resolver,
-    )  # fmt: skip
+    sample = parse_format(product.serial_format).sample() if template.per == "unit" else None
+    problem = _fit_problem(template, label_data(product, batch, sample, resolver), dpi)
     if problem is not None:  # a fresh error each time: a kept one would grow its traceback
         kind, message, needs, facts = problem
         raise kind(message, needs=needs, **facts)
@@ -153,25 +170,10 @@ def check_template_fits(
 
 @functools.lru_cache(maxsize=2048)
 def _fit_problem(
-    template: Template,
-    sku: str,
-    name: str,
-    description: str,
-    gtin: str | None,
-    serial_format: str,
-    lot: str,
-    made_on: date,
-    best_before: date | None,
-    dpi: int,
-    resolver: str,
+    template: Template, data: LabelData, dpi: int
 ) -> tuple[type[BatchlabelError], str, str | None, dict[str, str]] | None:
     """What check_template_fits found, kept per template and label content (a batch's fields
     never change; a station page asks for every template on every visit)."""
-    sample = parse_format(serial_format).sample() if template.per == "unit" else None
-    data = LabelData(
-        sku, name, description, gtin, lot, sample, made_on, best_before,
-        digital_link(resolver, gtin, lot, sample) if gtin else short_link(resolver, sku, lot, sample),
-    )  # fmt: skip
     try:
         render_label(template, data, dpi)
     except BatchlabelError as error:
@@ -205,11 +207,8 @@ def start_job(
         reprint_reason = validation.reason(reprint_reason)
     copies = validation.count(copies, "copies", MAX_COPIES)
     check_release(batch, allow_unreleased)
-    open_printer(printer_uri).close()  # an address that cannot work is refused here
-    medium = brother_media(printer_uri)
+    medium = check_printer(printer_uri, dpi)  # an address that cannot work is refused here
     if medium is not None:
-        if dpi != BROTHER_DPI:
-            raise InputError(f"A Brother QL printer prints at {BROTHER_DPI} dpi, not {dpi}.")
         check_media(template.name, template.width_mm, template.height_mm, medium)
     check_template_fits(store, batch, template, dpi, resolver)
     if template.per == "batch":

@@ -35,7 +35,17 @@ from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import BatchlabelError, ConflictError, InputError, NotFoundError
 from batchlabel.labels.data import label_data
 from batchlabel.labels.templates import Template, find_template, list_templates
-from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Role, Unit, UnitState, User
+from batchlabel.models import (
+    Actor,
+    Batch,
+    BatchStatus,
+    LabelState,
+    Product,
+    Role,
+    Unit,
+    UnitState,
+    User,
+)
 from batchlabel.printers import open_printer
 from batchlabel.render import render_label, write_label_pdf
 from batchlabel.render.geometry import dots
@@ -47,8 +57,9 @@ from batchlabel.services.people import (
     sign_in_record,
 )
 from batchlabel.services.printing import (
-    brother_media,
+    check_printer,
     prepare_resume,
+    saved_printer,
     start_job,
     with_language,
 )
@@ -308,11 +319,7 @@ def station_routes(
         results = latest_results(records, batch)
         counts = records.unit_counts(batch)
         shipped = sum(r["units"] for r in records.distribution([batch.id]) if r["shipment"])
-        templates = [
-            t
-            for t in list_templates(desk.templates_dir)
-            if t.can_fill(product.gtin is not None, batch.best_before is not None)
-        ]
+        templates = offered_templates(product, batch)
         history = [e for e in records.events(batch) if e.kind == "status_changed"]
         return page(
             "batch.html", visit, status,
@@ -381,17 +388,15 @@ def station_routes(
     async def print_labels(visit: Visit, batch: Batch, form: FormData) -> Response:
         records = store()
         template = offered_template(_field(form, "template"), batch)
-        saved = records.printer(_field(form, "printer"))
+        saved = saved_printer(records, _field(form, "printer"))
         if saved is None:  # the station prints only to printers an admin saved
             raise InputError("Choose one of the saved printers.")
-        uri = with_language(str(saved["uri"]), str(saved["language"]), saved.get("media"))
-        dpi = int(saved["dpi"])
+        uri, dpi = saved
         serials_text = _field(form, "serials")
+        # An empty list is refused by start_job: it never means "the whole batch".
         serials = (
             [s.strip() for s in serials_text.split(",") if s.strip()] if serials_text else None
         )
-        if serials_text and not serials:
-            raise InputError("Serials names no serial; give them comma-separated.")
         count = int(_number(_field(form, "count"))) if _field(form, "count") else None
         copies = int(_number(_field(form, "copies") or "1"))
         reason = _field(form, "reason") or None
@@ -405,14 +410,19 @@ def station_routes(
         desk.runner.start(job_id, template.name, visit.actor, copies=copies)
         return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
 
+    def offered_templates(product: Product, batch: Batch) -> list[Template]:
+        """The templates whose fields this batch can fill."""
+        return [
+            t
+            for t in list_templates(desk.templates_dir)
+            if t.can_fill(product.gtin is not None, batch.best_before is not None)
+        ]
+
     def offered_template(name: str, batch: Batch) -> Template:
         """One of the templates the batch page offers, by name: never a path."""
-        product = store().product(batch.sku)
-        for template in list_templates(desk.templates_dir):
+        for template in offered_templates(store().product(batch.sku), batch):
             if template.name == (name or "item-50x30"):
-                if template.can_fill(product.gtin is not None, batch.best_before is not None):
-                    return template
-                break
+                return template
         raise InputError("Choose one of the templates offered for this batch.")
 
     async def preview(request: Request, batch: Batch) -> Response:
@@ -577,16 +587,12 @@ def station_routes(
             if action == "add":
                 name = validation.line(_field(form, "name"), "printer name", max_length=60)
                 uri = _field(form, "uri").strip()
-                open_printer(uri).close()  # an address that cannot work is refused now
                 dpi = int(_number(_field(form, "dpi") or "203"))
                 if dpi not in (203, 300, 600):
                     raise InputError("Dpi is 203, 300 or 600.")
                 language = _field(form, "language") or "zpl"
                 medium = _field(form, "media").strip() or None
-                address = with_language(uri, language, medium)
-                open_printer(address).close()
-                if brother_media(address) is not None and dpi != 300:
-                    raise InputError("A Brother QL printer prints at 300 dpi.")
+                check_printer(with_language(uri, language, medium), dpi)
                 store().add_printer(name, uri, dpi, language, visit.actor, medium)
             elif action == "remove":
                 store().remove_printer(_field(form, "name"), visit.actor)
