@@ -468,6 +468,14 @@ def test_the_station_prints_only_to_saved_printers_and_offered_templates(
     assert not target.exists() and counts(station)[:2] == before[:2]
 
 
+def test_serials_that_name_nothing_print_nothing(station: Station) -> None:
+    packer, csrf = sign_in(station, "pat")
+    before = counts(station)
+    refused = print_job(packer, csrf, "L1", count="3", serials=" , ,")
+    assert refused.status_code == 400 and "No serial was named" in refused.text
+    assert counts(station) == before
+
+
 def test_reprint_and_void_take_only_uncertain_labels_and_void_is_for_qa(station: Station) -> None:
     packer, csrf = sign_in(station, "pat")
     station.flaky.behaviour.close_after_bytes = len(station.flaky.received) + 1500
