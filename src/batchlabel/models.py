@@ -65,6 +65,7 @@ class MatchKind(StrEnum):
     UNIT = "unit"
     BATCH = "batch"
     PRODUCT = "product"
+    CARTON = "carton"
     NONE = "none"
 
 
@@ -254,6 +255,7 @@ class Carton:
     customer: str | None
     units: int
     created_at: str
+    closed_at: str | None = None
 
 
 @dataclass(frozen=True)

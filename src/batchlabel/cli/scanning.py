@@ -170,6 +170,18 @@ def _describe(found: Resolution) -> Text:
             text.append(f"\n     ! {warning}", style="yellow")
         return text
     text.append(f"{found.match:<8}", style="bold green")
+    if found.match == MatchKind.CARTON:
+        text.append(f"{found.carton}: ")
+        text.append(
+            "; ".join(
+                f"{row['units']} x {row['sku']} lot {row['lot']} ({row['status']})"
+                for row in found.contents
+            )
+            or "empty"
+        )
+        for warning in found.warnings:
+            text.append(f"\n     ! {warning}", style="bold red")
+        return text
     text.append(f"{found.sku} {found.product_name}")
     if found.lot is not None:
         text.append(f" · lot {found.lot}")

@@ -48,6 +48,13 @@ def write_new_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any
     return out.path
 
 
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """The same CSV as text, for a download."""
+    out = io.StringIO(newline="")
+    _write_rows(out, header, rows)
+    return out.getvalue()
+
+
 def _write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     count = 0
     writer = csv.writer(handle)

@@ -49,6 +49,8 @@ class Resolution:
     unit_state: UnitState | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    carton: str | None = None
+    contents: list[dict[str, Any]] = field(default_factory=list)  # a carton's, per batch
     product_id: int | None = field(default=None, repr=False)
     batch_id: int | None = field(default=None, repr=False)
 
@@ -56,6 +58,8 @@ class Resolution:
         """The JSON form: internal ids left out."""
         out = asdict(self)
         del out["product_id"], out["batch_id"]
+        if self.match != MatchKind.CARTON:  # only a carton's answer has these
+            del out["carton"], out["contents"]
         return out
 
 
@@ -78,6 +82,9 @@ class CodeLookup:
             result.error = code.error
             return result
         if code.kind == CodeKind.SSCC:
+            assert code.sscc is not None
+            if self._fill_carton(result, code.sscc):
+                return result
             result.error = (
                 f"SSCC {code.sscc} is a carton code, and no carton with it is recorded here; "
                 "scan an item's label instead."
@@ -188,7 +195,22 @@ class CodeLookup:
         if by_sku is not None:
             self._fill_product(result, by_sku)
             return True
-        return False
+        return self._fill_carton(result, text)
+
+    def _fill_carton(self, result: Resolution, code: str) -> bool:
+        """A carton's own code (its SSCC label, or the maker's code): what it holds."""
+        carton = self.store.carton(code)
+        if carton is None:
+            return False
+        result.match = MatchKind.CARTON
+        result.carton = carton.code
+        result.contents = self.store.carton_batches(carton.id)
+        for row in result.contents:
+            warning = _STATUS_WARNINGS.get(row["status"])
+            if warning:
+                held = warning.format(lot=row["lot"], sku=row["sku"])
+                result.warnings.append(f"In carton {carton.code}: {held}")
+        return True
 
     # -- filling in the answer -------------------------------------------------------------
 

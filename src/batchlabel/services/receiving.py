@@ -1,8 +1,10 @@
 """A receiving session: scans checked one by one against what a delivery should hold.
 
 Every scan is committed as an event the moment it is read, so a killed session loses
-nothing already scanned. Expectations come from a file: one code per line (a unit's code,
-or a lot, GTIN or SKU followed by ``,QUANTITY``).
+nothing already scanned, and a session can be picked up again from those events (after a
+reload, or on another device). Expectations come from text (one code per line: a unit's
+code, or a lot, GTIN or SKU followed by ``,QUANTITY``) or from one of our own shipments. A
+carton's label counts as every item packed in it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from batchlabel import validation
 from batchlabel.errors import InputError
 from batchlabel.models import Actor, BatchStatus, MatchKind
 from batchlabel.services.lookup import CodeLookup, Resolution
+from batchlabel.store import Store
 from batchlabel.validation import MAX_SERIALS_PER_REQUEST, ascii_digits
+
+MAX_EXPECTED_LINES = 10_000
 
 DUPLICATE, UNKNOWN, NOT_RELEASED, UNEXPECTED, WARNING = (
     "duplicate", "unknown", "not_released", "unexpected", "warning",
@@ -36,86 +42,210 @@ class ScanOutcome:
     number: int
     resolution: Resolution
     flags: list[str] = field(default_factory=list)
+    who: str = ""
+    at: str = ""
 
     def public(self) -> dict[str, Any]:
         return {"scan": self.number, **self.resolution.public(), "flags": self.flags}
 
 
 def read_expected(path: Path, lookup: CodeLookup) -> list[ExpectedLine]:
-    """The expected contents of a delivery, each line resolved now so that a wrong line is
-    reported before the first scan, not after the last."""
+    """The expected contents of a delivery from a file (see :func:`parse_expected`)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(f"Cannot read the expected list {path}: {error.strerror}.") from None
+    except UnicodeDecodeError:
+        raise InputError(f"The expected list {path} is not UTF-8 text.") from None
+    return parse_expected(text, lookup, str(path))
+
+
+def parse_expected(text: str, lookup: CodeLookup, source: str) -> list[ExpectedLine]:
+    """Expected contents, one code per line or CODE,QUANTITY, each line resolved now so that
+    a wrong line is reported before the first scan, not after the last."""
     lines: list[ExpectedLine] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         entry = raw.strip()
         if not entry or entry.startswith("#"):
             continue
+        if len(lines) >= MAX_EXPECTED_LINES:
+            raise InputError(
+                f"{source} lists over {MAX_EXPECTED_LINES:,} lines; split the delivery."
+            )
         code, quantity = entry, 1
         head, comma, tail = entry.rpartition(",")
         if comma and ascii_digits(tail.strip()):
             code, quantity = head.strip(), int(tail)
             if not 1 <= quantity <= MAX_SERIALS_PER_REQUEST:
                 raise InputError(
-                    f"{path}, line {number}: the quantity must be 1 to {MAX_SERIALS_PER_REQUEST:,}; "
-                    "fix the line and start again."
+                    f"{source}, line {number}: the quantity must be 1 to "
+                    f"{MAX_SERIALS_PER_REQUEST:,}; fix the line and start again."
                 )
         found = lookup.resolve(code)
-        if found.match == MatchKind.NONE or found.error:
+        if found.match in (MatchKind.NONE, MatchKind.CARTON) or found.error:
+            why = found.error or (
+                "a carton; list its items" if found.match == MatchKind.CARTON else "unknown code"
+            )
             raise InputError(
-                f"{path}, line {number}: '{code}' does not match a record "
-                f"({(found.error or 'unknown code').rstrip('.')}); fix the line and start again."
+                f"{source}, line {number}: '{validation.shown(code)[:60]}' does not match a "
+                f"record ({why.rstrip('.')}); fix the line and start again."
             )
         lines.append(ExpectedLine(code, _key(found), _label(found), quantity))
     if not lines:
-        raise InputError(f"{path} lists nothing to expect; one code per line, or CODE,QUANTITY.")
+        raise InputError(f"{source} lists nothing to expect; one code per line, or CODE,QUANTITY.")
     return lines
 
 
+def shipment_expected(store: Store, code: str) -> list[ExpectedLine]:
+    """What one of our own shipments carried, item by item."""
+    units = store.shipment_contents(code)
+    if not units:
+        raise InputError(f"Shipment {code} carried no items; choose another.")
+    return [
+        ExpectedLine(
+            f"{u['sku']} lot {u['lot']} serial {u['serial']}",
+            f"unit:{u['product_id']}:{u['serial']}",
+            f"{u['sku']} lot {u['lot']} serial {u['serial']}",
+            1,
+        )
+        for u in units
+    ]
+
+
 class ReceivingSession:
+    """One delivery being checked. Several people may scan into it (each scan is recorded
+    with who scanned it), and it can be picked up again from its records: see :meth:`resume`."""
+
     def __init__(
-        self, lookup: CodeLookup, actor: Actor, expected: list[ExpectedLine] | None = None
+        self,
+        lookup: CodeLookup,
+        actor: Actor,
+        expected: list[ExpectedLine] | None = None,
+        name: str = "",
+        session: int | None = None,
     ) -> None:
         self.lookup = lookup
         self.store = lookup.store
         self.actor = actor
+        self.name = name
         self.expected = expected or []
         self.outcomes: list[ScanOutcome] = []
+        self.finished: dict[str, Any] | None = None
         self._seen_units: set[str] = set()
         self._by_key = {line.key: line for line in self.expected}
-        self.session = self.store.start_session(
-            actor, {"lines": [[line.code, line.quantity] for line in self.expected]}
-        )
+        if session is None:
+            session = self.store.start_session(
+                actor,
+                {
+                    "lines": [[line.code, line.quantity] for line in self.expected],
+                    "keys": [[line.key, line.label, line.quantity] for line in self.expected],
+                },
+                name=name,
+            )
+        self.session = session
 
-    def scan(self, raw: str) -> ScanOutcome:
+    @classmethod
+    def resume(cls, lookup: CodeLookup, session: int) -> ReceivingSession:
+        """A session rebuilt from its events: its expected lines, then every scan in order,
+        with the flags each scan was given when it was read."""
+        opened = lookup.store.receiving_session(session)
+        stored = opened["expected"]
+        expected = [
+            ExpectedLine(label, key, label, int(quantity))
+            for key, label, quantity in stored.get("keys", [])
+        ]
+        if not expected and stored.get("lines"):  # sessions opened before keys were kept
+            expected = parse_expected(
+                "\n".join(f"{code},{quantity}" for code, quantity in stored["lines"]),
+                lookup,
+                f"session {session}",
+            )
+        owner = Actor(user=opened["user"], station=opened["station"])
+        restored = cls(lookup, owner, expected, opened["name"], session=session)
+        for row in lookup.store.session_scans(session):
+            detail = row["detail"]
+            found = Resolution(
+                input=detail.get("input", ""),
+                match=MatchKind(detail.get("match", MatchKind.NONE)),
+                lot=detail.get("lot"),
+                serial=row["serial"],
+                sku=detail.get("sku"),
+                batch_status=detail.get("status"),
+                unit_state=detail.get("unit_state"),
+                carton=detail.get("carton"),
+                error=detail.get("error"),
+                product_id=row["product_id"],
+                batch_id=row["batch_id"],
+            )
+            outcome = ScanOutcome(len(restored.outcomes) + 1, found, list(detail.get("flags", [])))
+            outcome.who = f"{row['user']} at {row['station']}"
+            outcome.at = row["at"]
+            restored._count(found, detail.get("units", []))
+            restored.outcomes.append(outcome)
+        if opened["finished"] is not None:
+            restored.finished = opened["finished"]
+        return restored
+
+    def scan(self, raw: str, actor: Actor | None = None) -> ScanOutcome:
+        who = actor or self.actor
         found = self.lookup.resolve(raw)
-        outcome = ScanOutcome(len(self.outcomes) + 1, found)
+        outcome = ScanOutcome(len(self.outcomes) + 1, found, who=f"{who.user} at {who.station}")
         flags = outcome.flags
+        units: list[list[Any]] = []
+        if found.match == MatchKind.CARTON:
+            assert found.carton is not None
+            units = [
+                [u["product_id"], u["batch_id"], u["serial"]]
+                for u in self.store.carton_contents(found.carton)
+            ]
         if found.match == MatchKind.NONE:
             flags.append(UNKNOWN)
         else:
-            if found.batch_status is not None and found.batch_status != BatchStatus.RELEASED:
+            if (found.batch_status is not None and found.batch_status != BatchStatus.RELEASED) or (
+                any(row["status"] != BatchStatus.RELEASED for row in found.contents)
+            ):
                 flags.append(NOT_RELEASED)
             if found.warnings:
                 flags.append(WARNING)
-            if found.match == MatchKind.UNIT:
-                unit_key = _key(found)
-                if unit_key in self._seen_units:
-                    flags.append(DUPLICATE)
-                self._seen_units.add(unit_key)
-            if DUPLICATE not in flags and self.expected:
-                line = self._expected_line(found)
-                if line is None or line.received >= line.quantity:
-                    flags.append(UNEXPECTED)
-                if line is not None:
-                    line.received += 1
-        self.lookup.record(found, self.actor, self.session, flags=flags, error=found.error)
+            flags.extend(self._count(found, units))
+        extra: dict[str, Any] = {
+            "sku": found.sku, "status": found.batch_status, "unit_state": found.unit_state,
+        }  # fmt: skip
+        if units:
+            extra |= {"carton": found.carton, "units": units}
+        self.lookup.record(found, who, self.session, flags=flags, error=found.error, **extra)
         self.outcomes.append(outcome)
         return outcome
 
-    def _expected_line(self, found: Resolution) -> ExpectedLine | None:
+    def _count(self, found: Resolution, units: list[list[Any]]) -> list[str]:
+        """Count a scan against what was seen and expected: the flags it earns."""
+        if found.match == MatchKind.NONE:
+            return []
+        if found.match == MatchKind.CARTON:
+            items = [
+                [f"unit:{pid}:{serial}", f"batch:{bid}", f"product:{pid}"]
+                for pid, bid, serial in units
+            ]
+        else:
+            items = [self._keys(found)]
+        flags: list[str] = []
+        for keys in items:
+            if keys[0].startswith("unit:"):
+                if keys[0] in self._seen_units:
+                    if DUPLICATE not in flags:
+                        flags.append(DUPLICATE)
+                    continue
+                self._seen_units.add(keys[0])
+            if self.expected:
+                line = self._expected_line(keys)
+                if (line is None or line.received >= line.quantity) and UNEXPECTED not in flags:
+                    flags.append(UNEXPECTED)
+                if line is not None:
+                    line.received += 1
+        return flags
+
+    @staticmethod
+    def _keys(found: Resolution) -> list[str]:
         keys = []
         if found.match == MatchKind.UNIT:
             keys.append(_key(found))
@@ -123,6 +253,9 @@ class ReceivingSession:
             keys.append(f"batch:{found.batch_id}")
         if found.product_id is not None:
             keys.append(f"product:{found.product_id}")
+        return keys
+
+    def _expected_line(self, keys: list[str]) -> ExpectedLine | None:
         lines = [self._by_key[k] for k in keys if k in self._by_key]
         # The most specific line with room left takes the item; else the most specific.
         for line in lines:
@@ -132,13 +265,12 @@ class ReceivingSession:
 
     def summary(self) -> dict[str, Any]:
         counts: Counter[str] = Counter(flag for o in self.outcomes for flag in o.flags)
-        received = sum(
-            1
-            for o in self.outcomes
-            if o.resolution.match != MatchKind.NONE and DUPLICATE not in o.flags
+        received = len(self._seen_units) + sum(
+            1 for o in self.outcomes if o.resolution.match in (MatchKind.BATCH, MatchKind.PRODUCT)
         )
         return {
             "session": self.session,
+            "name": self.name,
             "scans": len(self.outcomes),
             "received": received,
             "expected": sum(line.quantity for line in self.expected),
@@ -155,13 +287,15 @@ class ReceivingSession:
             "warnings": counts[WARNING],
         }
 
-    def finish(self) -> dict[str, Any]:
+    def finish(self, actor: Actor | None = None) -> dict[str, Any]:
         summary = self.summary()
-        self.store.finish_session(
-            self.session,
-            self.actor,
-            {k: v for k, v in summary.items() if k != "session"},
-        )
+        if self.finished is None:
+            self.store.finish_session(
+                self.session,
+                actor or self.actor,
+                {k: v for k, v in summary.items() if k not in ("session", "name")},
+            )
+            self.finished = {"detail": summary}
         return summary
 
 

@@ -315,4 +315,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE printers ADD COLUMN last_status TEXT;
     ALTER TABLE printers ADD COLUMN last_checked TEXT;
     """,
+    # 11: a receiving session's scans found by session number (the station lists sessions
+    # with their counts), and cartons closed for shipping
+    """
+    CREATE INDEX events_session ON events(kind, json_extract(detail, '$.session'));
+    ALTER TABLE cartons ADD COLUMN closed_at TEXT;
+    """,
 )

@@ -86,11 +86,52 @@ class ScanRecords(StoreBase):
         )
         return [batch_from_row(r) for r in rows]
 
-    def start_session(self, actor: Actor, expected: dict[str, Any]) -> int:
+    def start_session(self, actor: Actor, expected: dict[str, Any], name: str = "") -> int:
         """Open a receiving session; its number is the id of its opening event."""
         with self.transaction() as conn:
-            self._log(conn, "receive_started", actor, expected=expected)
+            self._log(conn, "receive_started", actor, expected=expected, name=name)
             return int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+
+    def receiving_session(self, session: int) -> dict[str, Any]:
+        """A session's opening (who, when, name, expected lines) and its closing summary,
+        or None while it is open."""
+        rows = self._rows(
+            "SELECT id, at, station, user, detail FROM events"
+            " WHERE id = ? AND kind = 'receive_started'",
+            [session],
+        )
+        if not rows:
+            raise NotFoundError(f"No receiving session {session} is recorded; check the number.")
+        opened = rows[0]
+        detail = json.loads(opened.pop("detail"))
+        finished = self._rows(
+            "SELECT at, user, detail FROM events WHERE kind = 'receive_finished'"
+            " AND json_extract(detail, '$.session') = ? ORDER BY id LIMIT 1",
+            [session],
+        )
+        return {
+            **opened,
+            "name": detail.get("name") or f"Session {session}",
+            "expected": detail.get("expected", {}),
+            "finished": {**finished[0], "detail": json.loads(finished[0]["detail"])}
+            if finished
+            else None,
+        }
+
+    def receiving_sessions(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest sessions, newest first, with their scan counts and whether they ended."""
+        rows = self._rows(
+            "SELECT s.id, s.at, s.user, s.station, json_extract(s.detail, '$.name') AS name,"
+            " (SELECT count(*) FROM events e WHERE e.kind = 'scanned'"
+            "  AND json_extract(e.detail, '$.session') = s.id) AS scans,"
+            " (SELECT max(f.at) FROM events f WHERE f.kind = 'receive_finished'"
+            "  AND json_extract(f.detail, '$.session') = s.id) AS finished_at"
+            " FROM events s WHERE s.kind = 'receive_started' ORDER BY s.id DESC LIMIT ?",
+            [limit],
+        )
+        for row in rows:
+            row["name"] = row["name"] or f"Session {row['id']}"
+        return rows
 
     def record_scan(
         self,
@@ -114,7 +155,8 @@ class ScanRecords(StoreBase):
     def session_scans(self, session: int) -> list[dict[str, Any]]:
         """The scans of a session in order, with their details."""
         rows = self._rows(
-            "SELECT id, at, station, user, serial, detail FROM events WHERE kind = 'scanned'"
+            "SELECT id, at, station, user, product_id, batch_id, serial, detail FROM events"
+            " WHERE kind = 'scanned'"
             " AND id > ? AND json_extract(detail, '$.session') = ? ORDER BY id",
             [session, session],
         )

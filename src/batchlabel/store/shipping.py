@@ -13,6 +13,7 @@ from batchlabel.store.base import StoreBase, checked_text, in_chunks, marks, now
 
 _CARTON_SQL = (
     "SELECT c.id, c.code, c.kind, s.code AS shipment, k.name AS customer, c.created_at,"
+    " c.closed_at,"
     " (SELECT count(*) FROM carton_units cu WHERE cu.carton_id = c.id) AS units"
     " FROM cartons c LEFT JOIN shipments s ON s.id = c.shipment_id"
     " LEFT JOIN customers k ON k.id = s.customer_id"
@@ -49,6 +50,35 @@ class ShippingRecords(StoreBase):
             " JOIN products p ON p.id = b.product_id WHERE cu.carton_id = ?"
             " GROUP BY b.id ORDER BY b.lot",
             [carton_id],
+        )
+
+    def carton_contents(self, code: str) -> list[dict[str, Any]]:
+        """Every unit in a carton, in packing order: product, batch and serial."""
+        return self._rows(
+            "SELECT u.product_id, u.batch_id, p.sku, p.gtin, b.lot, b.status, u.serial,"
+            " u.state FROM cartons c JOIN carton_units cu ON cu.carton_id = c.id"
+            " JOIN units u ON u.id = cu.unit_id JOIN batches b ON b.id = u.batch_id"
+            " JOIN products p ON p.id = u.product_id WHERE c.code = ? ORDER BY cu.rowid",
+            [code],
+        )
+
+    def shipment_contents(self, code: str) -> list[dict[str, Any]]:
+        """Every unit a shipment carried, carton by carton (what its receiver expects)."""
+        self.shipment(code)  # a clear error for an unknown shipment
+        return self._rows(
+            "SELECT u.product_id, u.batch_id, p.sku, b.lot, u.serial, c.code AS carton"
+            " FROM shipments s JOIN cartons c ON c.shipment_id = s.id"
+            " JOIN carton_units cu ON cu.carton_id = c.id JOIN units u ON u.id = cu.unit_id"
+            " JOIN batches b ON b.id = u.batch_id JOIN products p ON p.id = u.product_id"
+            " WHERE s.code = ? ORDER BY c.id, u.id",
+            [code],
+        )
+
+    def recent_shipments(self, limit: int = 30) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT s.code, k.name AS customer, s.shipped_at FROM shipments s"
+            " JOIN customers k ON k.id = s.customer_id ORDER BY s.id DESC LIMIT ?",
+            [limit],
         )
 
     def pack(

@@ -42,6 +42,8 @@ from batchlabel.services.origin import Origin, find_origin
 from batchlabel.store import Store
 from batchlabel.validation import shown
 from batchlabel.web.jobs import JobRunner
+from batchlabel.web.kit import PREFIX as STATION_PREFIX
+from batchlabel.web.kit import STATION_HEADERS
 from batchlabel.web.links import (
     DATA_PREFIX,
     GS1_VOC,
@@ -56,8 +58,7 @@ from batchlabel.web.links import (
     linkset,
 )
 from batchlabel.web.ratelimit import RateLimiter
-from batchlabel.web.station import PREFIX as STATION_PREFIX
-from batchlabel.web.station import STATION_HEADERS, Desk, station_routes
+from batchlabel.web.station import Desk, station_routes
 
 MAX_PATH = 400
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -44,7 +44,6 @@ from batchlabel.models import (
     Role,
     Unit,
     UnitState,
-    User,
 )
 from batchlabel.printers import open_printer
 from batchlabel.render import render_label, write_label_pdf
@@ -72,43 +71,37 @@ from batchlabel.services.quality import (
 )
 from batchlabel.store import Store
 from batchlabel.web.jobs import JobRunner
+from batchlabel.web.kit import (
+    PREFIX,
+    STATION_HEADERS,
+    Kit,
+    Page,
+    Visit,
+    explain,
+    station_headers,
+    status_of,
+)
+from batchlabel.web.kit import field as form_field
 from batchlabel.web.ratelimit import RateLimiter
+from batchlabel.web.receiving import receiving_routes
 
-PREFIX = "/station"
 SESSION_COOKIE = "batchlabel_session"
 STATION_COOKIE = "batchlabel_station"
-STATION_HEADERS = {
-    "content-security-policy": (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "x-frame-options": "DENY",
-    "cache-control": "private, no-store",
-}
 STATUS_ACTIONS = {
     "release": BatchStatus.RELEASED,
     "quarantine": BatchStatus.QUARANTINED,
     "reject": BatchStatus.REJECTED,
     "recall": BatchStatus.RECALLED,
 }
-# How to put an error right, said for a person at the station (the command line says it in
-# options; see cli/remedies.py).
-WEB_REMEDIES = {
-    "reason": "Fill in Reason.",
-    "unreleased_reason": "QA may print it with a Reason.",
-    "count": "Fill in Count to allocate new serials.",
-    "checks_or_override": "Record the checks below, or (QA) release with an Override reason.",
-    "value": "Fill in Value.",
-    "pass_or_fail": "Choose Pass or Fail.",
-    "recipe": "Load a checklist for this product from the command line first.",
-    "reprint": "Use Reprint on its job's page, with a Reason.",
-    "resume_or_reprint": "Resume sends the labels not sent; Reprint, with a Reason, the uncertain "
-    "ones that did not come out.",
-    "printer": "Choose a saved printer.",
+# Files the pages load, all from this server: the camera's decoder is zxing-wasm, shipped
+# in the package (scripts/vendor-zxing.sh says where it comes from).
+STATIC = {
+    "station.css": "text/css",
+    "station.js": "text/javascript",
+    "camera.js": "text/javascript",
+    "vendor/zxing-reader.js": "text/javascript",
+    "vendor/zxing_reader.wasm": "application/wasm",
 }
-STATIC = {"station.css": "text/css", "station.js": "text/javascript"}
 
 
 @dataclass
@@ -127,28 +120,6 @@ class Desk:
     checking: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
-@dataclass(frozen=True)
-class Visit:
-    """A signed-in request: who, at which bench, and the token its forms must carry."""
-
-    user: User
-    csrf: str
-    station: str
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(user=self.user.name, station=self.station)
-
-    def need(self, role: Role) -> None:
-        if not self.user.role.may(role):
-            raise HTTPException(
-                403, f"Your role ({self.user.role}) may not do this; it needs {role} or above."
-            )
-
-
-Page = Callable[[Request, Visit], Awaitable[Response]]
-
-
 def station_routes(
     desk: Desk, store: Callable[[], Store], render: Callable[[str, dict[str, Any]], str]
 ) -> list[Route]:
@@ -160,7 +131,7 @@ def station_routes(
             f"station/{view}",
             {"visit": visit, "prefix": PREFIX, "batch_url": batch_url, **context},
         )
-        return _station_headers(HTMLResponse(html, status_code=status))
+        return station_headers(HTMLResponse(html, status_code=status))
 
     def signed_in(handler: Page, method: str = "GET") -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -170,8 +141,8 @@ def station_routes(
             if visit is None:
                 if method == "GET":
                     target = PREFIX + "/login?" + urlencode({"next": request.url.path})
-                    return _station_headers(RedirectResponse(target, 303))
-                return _station_headers(RedirectResponse(PREFIX + "/login", 303))
+                    return station_headers(RedirectResponse(target, 303))
+                return station_headers(RedirectResponse(PREFIX + "/login", 303))
             if method == "POST":
                 form = await request.form()
                 sent = str(form.get("csrf", "")) or request.headers.get("x-csrf-token", "")
@@ -246,14 +217,14 @@ def station_routes(
             STATION_COOKIE, station, max_age=365 * 86400, path=PREFIX, httponly=True,
             samesite="lax", secure=secure,
         )  # fmt: skip
-        return _station_headers(response)
+        return station_headers(response)
 
     async def logout(request: Request, visit: Visit) -> Response:
         token = request.cookies.get(SESSION_COOKIE, "")
         store().sign_out(token)
         response = RedirectResponse(PREFIX + "/login", 303)
         response.delete_cookie(SESSION_COOKIE, path=PREFIX)
-        return _station_headers(response)
+        return station_headers(response)
 
     # -- today's work -----------------------------------------------------------------------
 
@@ -284,17 +255,17 @@ def station_routes(
     async def find(request: Request, visit: Visit) -> Response:
         code = request.query_params.get("code", "").strip()
         if not code:
-            return _station_headers(RedirectResponse(PREFIX + "/", 303))
+            return station_headers(RedirectResponse(PREFIX + "/", 303))
         records = store()
         found = CodeLookup(records).resolve(code)
         if found.batch_id is not None:
             batch = records.batch_by_id(found.batch_id)
-            return _station_headers(RedirectResponse(batch_url(batch), 303))
+            return station_headers(RedirectResponse(batch_url(batch), 303))
         matches = records.batches_with_lot(code) or (
             records.batches(sku=code) if records.find_product(code) else []
         )
         if len(matches) == 1:
-            return _station_headers(RedirectResponse(batch_url(matches[0]), 303))
+            return station_headers(RedirectResponse(batch_url(matches[0]), 303))
         if matches:
             return home_page(visit, f"Batches of {validation.shown(code)[:60]}:", matches[-100:])
         message = found.error or f"'{validation.shown(code)[:60]}' names no batch or item here."
@@ -348,32 +319,34 @@ def station_routes(
             if action == "step":
                 visit.need(Role.PACKER)
                 record_step(
-                    store(), batch, _field(form, "step"), _field(form, "notes"), visit.actor
+                    store(), batch, form_field(form, "step"), form_field(form, "notes"), visit.actor
                 )
                 done = "step"
             elif action == "check":
                 visit.need(Role.QA)
-                outcome = _field(form, "outcome")
-                value = _number(_field(form, "value")) if _field(form, "value") else None
+                outcome = form_field(form, "outcome")
+                value = _number(form_field(form, "value")) if form_field(form, "value") else None
                 passed = {"pass": True, "fail": False}.get(outcome)
                 record_check(
                     store(),
                     batch,
-                    _field(form, "check"),
+                    form_field(form, "check"),
                     visit.actor,
                     passed,
                     value,
-                    _field(form, "notes"),
+                    form_field(form, "notes"),
                 )
                 done = "check"
             elif action == "status":
                 visit.need(Role.QA)
-                target = STATUS_ACTIONS.get(_field(form, "to"))
+                target = STATUS_ACTIONS.get(form_field(form, "to"))
                 if target is None:
                     raise InputError("Choose what to do with the batch.")
-                reason = _field(form, "reason") or None
+                reason = form_field(form, "reason") or None
                 if target == BatchStatus.RELEASED:
-                    release(store(), batch, visit.actor, reason, _field(form, "override") or None)
+                    release(
+                        store(), batch, visit.actor, reason, form_field(form, "override") or None
+                    )
                 else:
                     store().set_status(batch, target, visit.actor, reason)
                 done = "status"
@@ -381,25 +354,25 @@ def station_routes(
                 raise HTTPException(404, "There is no page at this address.")
         except BatchlabelError as error:
             return batch_page(
-                visit, store().batch_by_id(batch.id), _status(error), error=_explain(error)
+                visit, store().batch_by_id(batch.id), status_of(error), error=explain(error)
             )
-        return _station_headers(RedirectResponse(batch_url(batch) + f"?done={done}", 303))
+        return station_headers(RedirectResponse(batch_url(batch) + f"?done={done}", 303))
 
     async def print_labels(visit: Visit, batch: Batch, form: FormData) -> Response:
         records = store()
-        template = offered_template(_field(form, "template"), batch)
-        saved = saved_printer(records, _field(form, "printer"))
+        template = offered_template(form_field(form, "template"), batch)
+        saved = saved_printer(records, form_field(form, "printer"))
         if saved is None:  # the station prints only to printers an admin saved
             raise InputError("Choose one of the saved printers.")
         uri, dpi = saved
-        serials_text = _field(form, "serials")
+        serials_text = form_field(form, "serials")
         # An empty list is refused by start_job: it never means "the whole batch".
         serials = (
             [s.strip() for s in serials_text.split(",") if s.strip()] if serials_text else None
         )
-        count = int(_number(_field(form, "count"))) if _field(form, "count") else None
-        copies = int(_number(_field(form, "copies") or "1"))
-        reason = _field(form, "reason") or None
+        count = int(_number(form_field(form, "count"))) if form_field(form, "count") else None
+        copies = int(_number(form_field(form, "copies") or "1"))
+        reason = form_field(form, "reason") or None
         if reason is not None and batch.status != BatchStatus.RELEASED:
             visit.need(Role.QA)  # printing an unreleased batch is QA's decision
         job_id = start_job(  # on the loop: the site's connection is not shared with threads
@@ -408,7 +381,7 @@ def station_routes(
             resolver=desk.public_url,
         )  # fmt: skip
         desk.runner.start(job_id, template.name, visit.actor, copies=copies)
-        return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+        return station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
 
     def offered_templates(product: Product, batch: Batch) -> list[Template]:
         """The templates whose fields this batch can fill."""
@@ -440,12 +413,12 @@ def station_routes(
             )
             image = await run_in_threadpool(render_label, template, data, dpi)
         except BatchlabelError as error:
-            return _station_headers(
-                JSONResponse({"error": _explain(error)}, status_code=_status(error))
+            return station_headers(
+                JSONResponse({"error": explain(error)}, status_code=status_of(error))
             )
         out = io.BytesIO()
         image.save(out, format="PNG", dpi=(dpi, dpi))
-        return _station_headers(Response(out.getvalue(), media_type="image/png"))
+        return station_headers(Response(out.getvalue(), media_type="image/png"))
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -497,7 +470,7 @@ def station_routes(
         return job_page(visit, job_of(request))
 
     async def job_json(request: Request, visit: Visit) -> Response:
-        return _station_headers(JSONResponse(job_state(job_of(request))))
+        return station_headers(JSONResponse(job_state(job_of(request))))
 
     async def job_action(request: Request, visit: Visit) -> Response:
         job_id = job_of(request)
@@ -519,8 +492,8 @@ def station_routes(
                 # The command line's checks: still printable (a recall since?), printer, fit.
                 prepare_resume(records, job_id, template, visit.actor, None, desk.public_url)
                 desk.runner.start(job_id, job.template, visit.actor)
-                return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
-            serials = [s.strip() for s in _field(form, "serials").split(",") if s.strip()]
+                return station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+            serials = [s.strip() for s in form_field(form, "serials").split(",") if s.strip()]
             if not serials:
                 raise InputError("Choose the serials first.")
             uncertain = set(records.job_serials(job_id, LabelState.SENT))
@@ -530,7 +503,7 @@ def station_routes(
                 # label not yet sent goes out with Resume, a confirmed one is not repeated.
                 raise ConflictError(f"Serial {others[0]} is not an uncertain label of this job.")
             units = records.units_by_serials(batch, serials)
-            reason = _field(form, "reason")
+            reason = form_field(form, "reason")
             if action == "reprint":
                 unreleased = reason if batch.status != BatchStatus.RELEASED else None
                 if unreleased:
@@ -540,11 +513,11 @@ def station_routes(
                     None, None, 1, unreleased, "reprint", units, reason, desk.public_url,
                 )  # fmt: skip
                 desk.runner.start(new_job, template.name, visit.actor)
-                return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{new_job}", 303))
+                return station_headers(RedirectResponse(f"{PREFIX}/jobs/{new_job}", 303))
             records.void_units(units, reason, visit.actor)
-            return _station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
+            return station_headers(RedirectResponse(f"{PREFIX}/jobs/{job_id}", 303))
         except BatchlabelError as error:
-            return job_page(visit, job_id, _status(error), _explain(error))
+            return job_page(visit, job_id, status_of(error), explain(error))
 
     # -- printers ---------------------------------------------------------------------------
 
@@ -577,7 +550,7 @@ def station_routes(
         store().note_printer_status(
             str(saved["name"]), "ready" if answer["ready"] else answer["problem"]
         )
-        return _station_headers(JSONResponse(answer))
+        return station_headers(JSONResponse(answer))
 
     async def printer_action(request: Request, visit: Visit) -> Response:
         visit.need(Role.ADMIN)
@@ -585,19 +558,19 @@ def station_routes(
         action = request.path_params["action"]
         try:
             if action == "add":
-                name = validation.line(_field(form, "name"), "printer name", max_length=60)
-                uri = _field(form, "uri").strip()
-                dpi = int(_number(_field(form, "dpi") or "203"))
+                name = validation.line(form_field(form, "name"), "printer name", max_length=60)
+                uri = form_field(form, "uri").strip()
+                dpi = int(_number(form_field(form, "dpi") or "203"))
                 if dpi not in (203, 300, 600):
                     raise InputError("Dpi is 203, 300 or 600.")
-                language = _field(form, "language") or "zpl"
-                medium = _field(form, "media").strip() or None
+                language = form_field(form, "language") or "zpl"
+                medium = form_field(form, "media").strip() or None
                 check_printer(with_language(uri, language, medium), dpi)
                 store().add_printer(name, uri, dpi, language, visit.actor, medium)
             elif action == "remove":
-                store().remove_printer(_field(form, "name"), visit.actor)
+                store().remove_printer(form_field(form, "name"), visit.actor)
             elif action == "test":
-                saved = store().printer(_field(form, "name"))
+                saved = store().printer(form_field(form, "name"))
                 if saved is None:
                     raise NotFoundError("No such printer is saved.")
                 problem = await run_in_threadpool(_test_print, str(saved["uri"]), int(saved["dpi"]))
@@ -607,18 +580,18 @@ def station_routes(
                 if problem:
                     raise ConflictError(f"The test label did not print: {problem}")
                 target = f"{PREFIX}/printers?" + urlencode({"tested": saved["name"]})
-                return _station_headers(RedirectResponse(target, 303))
+                return station_headers(RedirectResponse(target, 303))
             else:
                 raise HTTPException(404, "There is no page at this address.")
         except BatchlabelError as error:
             return page(
                 "printers.html",
                 visit,
-                _status(error),
+                status_of(error),
                 printers=store().printers(),
-                error=_explain(error),
+                error=explain(error),
             )
-        return _station_headers(RedirectResponse(PREFIX + "/printers", 303))
+        return station_headers(RedirectResponse(PREFIX + "/printers", 303))
 
     # -- people (admins) -------------------------------------------------------------------
 
@@ -638,35 +611,41 @@ def station_routes(
         records = store()
         try:
             if action == "add":
-                password = checked_password(_field(form, "password"))
+                password = checked_password(form_field(form, "password"))
                 hashed = await run_in_threadpool(hash_password, password)
-                records.add_user(_field(form, "name"), _field(form, "role"), hashed, visit.actor)
+                records.add_user(
+                    form_field(form, "name"), form_field(form, "role"), hashed, visit.actor
+                )
             elif action in ("disable", "enable"):
-                person = records.user(_field(form, "name"))
+                person = records.user(form_field(form, "name"))
                 if person.id == visit.user.id:
                     raise ConflictError("You cannot disable yourself; ask another admin.")
                 records.set_user_active(person, action == "enable", visit.actor)
             else:
                 raise HTTPException(404, "There is no page at this address.")
         except BatchlabelError as error:
-            return people_page(visit, _explain(error), _status(error))
-        return _station_headers(RedirectResponse(PREFIX + "/people", 303))
+            return people_page(visit, explain(error), status_of(error))
+        return station_headers(RedirectResponse(PREFIX + "/people", 303))
+
+    kit = Kit(store, page, signed_in)
 
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in STATIC:
             raise HTTPException(404, "There is no page at this address.")
-        body = resources.files("batchlabel.web").joinpath("static", name).read_bytes()
+        body = resources.files("batchlabel.web").joinpath("static", *name.split("/")).read_bytes()
         response = Response(body, media_type=STATIC[name])
         response.headers.update(STATION_HEADERS)
-        response.headers["cache-control"] = "private, max-age=300"
+        # The decoder changes only with a new version; the pages' own files more often.
+        age = 86400 if name.startswith("vendor/") else 300
+        response.headers["cache-control"] = f"private, max-age={age}"
         return response
 
     return [
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", signed_in(logout, "POST"), methods=["POST"]),
-        Route("/static/{name}", static, methods=["GET"]),
+        Route("/static/{name:path}", static, methods=["GET"]),
         Route("/", signed_in(home), methods=["GET"]),
         Route("/find", signed_in(find), methods=["GET"]),
         Route("/batch/{rest:path}", signed_in(batch_view), methods=["GET"]),
@@ -680,6 +659,7 @@ def station_routes(
         Route("/printers/{action}", signed_in(printer_action, "POST"), methods=["POST"]),
         Route("/people", signed_in(people), methods=["GET"]),
         Route("/people/{action}", signed_in(people_action, "POST"), methods=["POST"]),
+        *receiving_routes(kit),
     ]
 
 
@@ -765,11 +745,6 @@ def _safe_next(target: str | None) -> str:
     return PREFIX + "/"
 
 
-def _field(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value if isinstance(value, str) else ""
-
-
 def _number(text: str) -> float:
     try:
         value = float(text)
@@ -778,26 +753,6 @@ def _number(text: str) -> float:
     if value != value or value in (float("inf"), float("-inf")):
         raise InputError("Numbers must be finite.")
     return value
-
-
-def _status(error: BatchlabelError) -> int:
-    if isinstance(error, NotFoundError):
-        return 404
-    if isinstance(error, ConflictError):
-        return 409
-    if isinstance(error, InputError):
-        return 400
-    return 503
-
-
-def _explain(error: BatchlabelError) -> str:
-    remedy = WEB_REMEDIES.get(error.needs or "")
-    return f"{error} {remedy}" if remedy else str(error)
-
-
-def _station_headers(response: Response) -> Response:
-    response.headers.update(STATION_HEADERS)
-    return response
 
 
 __all__ = ["PREFIX", "Desk", "batch_url", "station_routes"]

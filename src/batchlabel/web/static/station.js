@@ -96,8 +96,139 @@ function setUpJob() {
   poll();
 }
 
+// A short tone: high for a good scan, low and long for one a person must look at.
+let sounds = null;
+function beep(good) {
+  try {
+    sounds = sounds || new AudioContext();
+    const tone = sounds.createOscillator();
+    const volume = sounds.createGain();
+    tone.frequency.value = good ? 1320 : 220;
+    tone.type = good ? "sine" : "square";
+    volume.gain.value = 0.15;
+    tone.connect(volume).connect(sounds.destination);
+    tone.start();
+    tone.stop(sounds.currentTime + (good ? 0.08 : 0.45));
+  } catch (error) { /* no sound on this device: the colour still says it */ }
+}
+
+function scanItem(scan) {
+  const item = document.createElement("li");
+  item.className = "scan " + scan.tone;
+  item.value = scan.number;
+  const add = (tag, className, text) => {
+    const part = document.createElement(tag);
+    part.className = className;
+    part.textContent = text;
+    item.append(part, " ");
+  };
+  add("strong", "verdict", scan.verdicts.length ? scan.verdicts.join(", ") : "Received");
+  add("span", "what", scan.what);
+  if (scan.name) add("span", "muted", scan.name);
+  add("span", "code muted", scan.code);
+  scan.warnings.forEach((warning) => add("span", "warning", warning));
+  add("span", "muted who", scan.who);
+  return item;
+}
+
+// Scan pages: the code goes to the server without leaving the page, the answer shows at
+// once, and the field is ready for the next code (a wedge scanner types code + Enter).
+function setUpScanForm() {
+  const form = document.querySelector("form[data-scan-form]");
+  if (!form) return;
+  const field = form.querySelector("input[data-scan]");
+  const last = document.getElementById("last");
+  const list = document.getElementById("scans");
+  const counts = (summary) => {
+    Object.entries(summary).forEach(([name, value]) => {
+      const target = document.getElementById("count-" + name.replace("_", "-"));
+      if (target) target.textContent = value;
+    });
+  };
+  let sending = Promise.resolve();
+  const send = (code) => {
+    const body = new FormData(form);
+    body.set("code", code);
+    // One at a time, in the order scanned, so the duplicate check sees them in order.
+    sending = sending.then(() => fetch(form.action, {
+      method: "POST", body, credentials: "same-origin",
+      headers: {"accept": "application/json", "x-csrf-token": body.get("csrf")},
+    }).then((answer) => answer.json().then((data) => {
+      if (!answer.ok || data.error) {
+        last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: ["Not recorded"],
+          what: data.error || "The server refused the scan.", name: "", code, warnings: [], who: ""}));
+        beep(false);
+        return;
+      }
+      const item = scanItem(data.scan);
+      last.replaceChildren(item.cloneNode(true));
+      if (list) list.prepend(item);
+      counts(data.summary);
+      beep(data.scan.tone === "ok");
+    })).catch(() => {
+      last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: ["Not recorded"],
+        what: "No answer from the station; scan it again.", name: "", code, warnings: [], who: ""}));
+      beep(false);
+    }));
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = field.value;
+    field.value = "";
+    field.focus();
+    if (code.trim()) send(code);
+  });
+  // The field keeps the focus, so a scanner's keystrokes never land elsewhere.
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("a, button, input, select, textarea, label, video")) field.focus();
+  });
+  window.addEventListener("focus", () => field.focus());
+  form.scanCode = send;
+}
+
+function setUpCamera() {
+  const box = document.getElementById("camera");
+  const form = document.querySelector("form[data-scan-form]");
+  if (!box || !form) return;
+  const button = document.getElementById("camera-button");
+  const video = document.getElementById("camera-view");
+  const note = document.getElementById("camera-note");
+  button.hidden = false;
+  let stop = null;
+  button.addEventListener("click", () => {
+    if (stop) {
+      stop();
+      stop = null;
+      video.hidden = true;
+      button.textContent = "Scan with camera";
+      note.textContent = "";
+      return;
+    }
+    if (!window.isSecureContext || !navigator.mediaDevices) {
+      note.textContent = "The camera works only over https (or on this computer's own address); " +
+        "use a USB scanner, or open the station over https.";
+      return;
+    }
+    note.textContent = "Starting the camera…";
+    import(box.dataset.module)
+      .then((camera) => camera.startCamera(video, (code) => form.scanCode(code), box.dataset.wasm))
+      .then((stopper) => {
+        stop = stopper;
+        video.hidden = false;
+        button.textContent = "Stop the camera";
+        note.textContent = "Hold a label in front of the camera.";
+      })
+      .catch((error) => {
+        note.textContent = "The camera could not start (" + (error.name || error) + "); " +
+          "allow the camera for this page, or use a USB scanner.";
+      });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpPrintForm();
   setUpPrinterStates();
   setUpJob();
+  setUpScanForm();
+  setUpCamera();
 });

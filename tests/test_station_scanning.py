@@ -1,0 +1,242 @@
+"""Receiving and packing at the station against a real `batchlabel serve` and a real SQLite
+file: sessions scanned into by several people, expected lists pasted, uploaded or taken from
+a shipment, each scan an event the moment it arrives, and the refusals of the command line."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from batchlabel.models import Actor, BatchStatus
+from batchlabel.services.lookup import CodeLookup
+from batchlabel.services.people import add_person
+from batchlabel.services.receiving import ReceivingSession
+from batchlabel.store import Store
+from tests.conftest import GTIN
+from tests.fakeprinter import FakePrinter
+from tests.webserver import start
+
+PASSWORDS = {"pat": "packer-pass-1", "quinn": "qa-pass-0001"}
+OWNER = Actor("owner", "office")
+
+
+@dataclass
+class Bench:
+    url: str
+    db: Path
+    serials: list[str]  # released lot L1
+    held: str  # a serial of quarantined lot Q1
+    recalled: str  # a serial of recalled lot R1
+    printer: FakePrinter
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=20)
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+    db = tmp_path_factory.mktemp("scanning") / "scanning.db"
+    store = Store.open(db)
+    store.add_product("COL", "Leather collar M", OWNER, gtin=GTIN)
+    made = store.create_batch("COL", OWNER, lot="L1", planned_quantity=12)
+    store.set_status(made.batch, BatchStatus.RELEASED, OWNER, "ok")
+    held = store.create_batch("COL", OWNER, lot="Q1", planned_quantity=1)
+    store.set_status(held.batch, BatchStatus.QUARANTINED, OWNER, "smell")
+    recalled = store.create_batch("COL", OWNER, lot="R1", planned_quantity=1)
+    store.set_status(recalled.batch, BatchStatus.RELEASED, OWNER, "ok")
+    store.set_status(recalled.batch, BatchStatus.RECALLED, OWNER, "buckle")
+    for name, role in (("pat", "packer"), ("quinn", "qa")):
+        add_person(store, name, role, PASSWORDS[name], OWNER)
+    printer = FakePrinter()
+    store.add_printer("carton-zebra", printer.uri, 203, "zpl", OWNER)
+    serials = list(made.serials)
+    store.close()
+    process, url = start(db, "--rate-limit", "0")
+    yield Bench(url, db, serials, held.serials[0], recalled.serials[0], printer)
+    process.terminate()
+    process.wait(timeout=10)
+    printer.close()
+
+
+def code(serial: str, lot: str = "L1") -> str:
+    return f"(01){GTIN}(10){lot}(21){serial}"
+
+
+def sign_in(bench: Bench, name: str, at: str = "dock-1") -> tuple[httpx.Client, str]:
+    client = bench.client()
+    answer = client.post(
+        "/station/login",
+        data={"name": name, "password": PASSWORDS[name], "station": at, "next": "/station/"},
+    )
+    assert answer.status_code == 303, answer.text
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/station/receive").text)
+    assert token
+    return client, token.group(1)
+
+
+def scan(client: httpx.Client, csrf: str, session: str, text: str) -> dict[str, Any]:
+    answer = client.post(
+        f"{session}/scan",
+        data={"csrf": csrf, "code": text},
+        headers={"accept": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    found: dict[str, Any] = answer.json()["scan"]
+    return found
+
+
+def events(bench: Bench, kind: str) -> list[dict[str, object]]:
+    store = Store.open(bench.db)
+    try:
+        return [
+            {"user": e.user, "station": e.station, "serial": e.serial, **e.detail}
+            for e in store.events(kind=kind)
+        ]
+    finally:
+        store.close()
+
+
+def start_session(client: httpx.Client, csrf: str, **fields: str) -> str:
+    answer = client.post("/station/receive", data={"csrf": csrf, **fields})
+    assert answer.status_code == 303, html.unescape(answer.text)
+    location = answer.headers["location"]
+    assert re.fullmatch(r"/station/receive/\d+", location)
+    return location
+
+
+def test_two_people_receive_into_one_session(bench: Bench) -> None:
+    pat, pat_csrf = sign_in(bench, "pat", "dock-1")
+    quinn, quinn_csrf = sign_in(bench, "quinn", "dock-2")
+    expected = "\n".join(code(s) for s in bench.serials[:3])
+    session = start_session(pat, pat_csrf, name="Shop delivery", expected=expected)
+    number = int(session.rsplit("/", 1)[1])
+
+    assert scan(pat, pat_csrf, session, code(bench.serials[0]))["verdicts"] == []
+    again = scan(quinn, quinn_csrf, session, code(bench.serials[0]))
+    assert again["verdicts"] == ["Duplicate"] and again["tone"] == "hold"
+    assert "Unknown code" in scan(pat, pat_csrf, session, "NOT-A-CODE-42")["verdicts"]
+    extra = scan(quinn, quinn_csrf, session, code(bench.serials[5]))
+    assert extra["verdicts"] == ["Not expected"] and extra["tone"] == "bad"
+    recalled = scan(pat, pat_csrf, session, code(bench.recalled, "R1"))
+    assert set(recalled["verdicts"]) == {"Not expected", "Recalled"}
+    held = scan(pat, pat_csrf, session, code(bench.held, "Q1"))
+    assert "Quarantined" in held["verdicts"]
+    # a GS1 element string with the real group separator, as a wedge scanner types it
+    raw = f"01{GTIN}10L1\x1d21{bench.serials[1]}"
+    assert scan(quinn, quinn_csrf, session, raw)["verdicts"] == []
+
+    # the page, from anyone's device, is rebuilt from the same records
+    page = html.unescape(quinn.get(session).text)
+    assert "Shop delivery" in page and "2</span> of 3" in page
+    assert "Duplicate" in page and "quinn at dock-2" in page
+
+    finished = pat.post(f"{session}/finish", data={"csrf": pat_csrf})
+    assert finished.status_code == 303
+    summary = html.unescape(pat.get(session).text)
+    assert "2 of 3 expected items received." in summary and "1 missing." in summary
+    assert "Scan with camera" not in summary  # a finished session takes no scans
+    late = pat.post(
+        f"{session}/scan", data={"csrf": pat_csrf, "code": code(bench.serials[2])},
+        headers={"accept": "application/json"},
+    )  # fmt: skip
+    assert late.status_code == 409 and "finished" in late.json()["error"]
+
+    scans = [e for e in events(bench, "scanned") if e["session"] == number]
+    assert [e["input"] for e in scans] == [
+        code(bench.serials[0]), code(bench.serials[0]), "NOT-A-CODE-42",
+        code(bench.serials[5]), code(bench.recalled, "R1"), code(bench.held, "Q1"), raw,
+    ]  # fmt: skip
+    assert [(e["user"], e["station"]) for e in scans][:2] == [
+        ("pat", "dock-1"),
+        ("quinn", "dock-2"),
+    ]
+    assert scans[1]["flags"] == ["duplicate"]
+    [closing] = [e for e in events(bench, "receive_finished") if e["session"] == number]
+    assert closing["user"] == "pat" and closing["expected_received"] == 2
+
+    sheet = pat.get(f"{session}.csv")
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+    rows = sheet.text.splitlines()
+    assert rows[0] == "line,code,expected,received,note,record,who"
+    assert any(bench.serials[2] in row and "1 missing" in row for row in rows)
+    assert sum(row.startswith("scan,") for row in rows) == 7
+
+    # the session read back from its events alone says what the page said
+    store = Store.open(bench.db)
+    try:
+        resumed = ReceivingSession.resume(CodeLookup(store), number)
+        summary_again = resumed.summary()
+    finally:
+        store.close()
+    assert summary_again["expected_received"] == 2 and summary_again["scans"] == 7
+    assert summary_again["duplicates"] == [code(bench.serials[0])]
+    assert summary_again["unknown"] == ["NOT-A-CODE-42"]
+    assert resumed.finished is not None
+
+
+def test_expected_lists_from_a_file_and_from_a_shipment(bench: Bench) -> None:
+    pat, csrf = sign_in(bench, "pat")
+    uploaded = pat.post(
+        "/station/receive",
+        data={"csrf": csrf, "name": "From a file"},
+        files={"file": ("delivery.csv", f"# from the tannery\nL1,2\n{code(bench.serials[9])}\n")},
+    )
+    assert uploaded.status_code == 303
+    session = uploaded.headers["location"]
+    scan(pat, csrf, session, code(bench.serials[8]))
+    page = html.unescape(pat.get(session).text)
+    assert "1</span> of 3" in page
+
+    store = Store.open(bench.db)
+    units = store.units(store.batch("L1", "COL"))[10:12]
+    store.pack("C-SHIP-1", "internal", OWNER, [u.id for u in units], new=True)
+    store.ship("DN-7", "Shop Berlin", ["C-SHIP-1"], OWNER)
+    store.close()
+    listed = pat.get("/station/receive").text
+    assert "DN-7 to Shop Berlin" in listed
+    session = start_session(pat, csrf, name="DN-7 arrives", shipment="DN-7")
+    # the carton's own label counts as every item in it
+    carton = scan(pat, csrf, session, "C-SHIP-1")
+    assert carton["verdicts"] == [] and "2 x COL lot L1" in str(carton["what"])
+    page = html.unescape(pat.get(session).text)
+    assert "2</span> of 2" in page
+
+
+def test_bad_receiving_input_is_refused_and_records_nothing(bench: Bench) -> None:
+    pat, csrf = sign_in(bench, "pat")
+    before = len(events(bench, "receive_started"))
+    wrong = pat.post(
+        "/station/receive", data={"csrf": csrf, "expected": f"{code(bench.serials[0])}\nNOPE-99,3"}
+    )
+    assert wrong.status_code == 400
+    assert "line 2: 'NOPE-99' does not match a record" in html.unescape(wrong.text)
+    huge = pat.post("/station/receive", data={"csrf": csrf, "expected": "L1,999999999"})
+    assert huge.status_code == 400 and "quantity must be 1 to" in html.unescape(huge.text)
+    binary = pat.post(
+        "/station/receive", data={"csrf": csrf}, files={"file": ("x.txt", b"\xff\xfe\x00bad")}
+    )
+    assert binary.status_code == 400 and "not UTF-8" in html.unescape(binary.text)
+    unknown = pat.post("/station/receive", data={"csrf": csrf, "shipment": "DN-NONE"})
+    assert unknown.status_code == 404 and "No shipment DN-NONE" in html.unescape(unknown.text)
+    forged = pat.post("/station/receive", data={"csrf": "forged", "name": "x"})
+    assert forged.status_code == 403
+    assert len(events(bench, "receive_started")) == before
+
+    session = start_session(pat, csrf, name="Empty scans")
+    blank = pat.post(f"{session}/scan", data={"csrf": csrf, "code": "  "})
+    assert blank.status_code == 400 and "Scan a code" in html.unescape(blank.text)
+    long = pat.post(
+        f"{session}/scan", data={"csrf": csrf, "code": "9" * 5000},
+        headers={"accept": "application/json"},
+    )  # fmt: skip
+    assert long.status_code == 400
+    assert pat.get("/station/receive/999999").status_code == 404
+    number = int(session.rsplit("/", 1)[1])
+    assert not [e for e in events(bench, "scanned") if e["session"] == number]
