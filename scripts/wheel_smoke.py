@@ -81,14 +81,19 @@ def main() -> None:
     )
     run("--db", db, "serials", "allocate", "W-1", "--count", "2")
     run("--db", db, "batch", "release", "W-1", "--reason", "wheel check")
+    carton = json.loads(run("--db", db, "carton", "new", "--company-prefix", "0614141", "--json"))
+    run("--db", db, "pack", carton["carton"], "--lot", "W-1", "--quantity", "2")
     rendered = 0
     for name in sorted(listed):
         for fmt in ("png", "pdf", "zpl"):
             out = Path("out", name, fmt)
+            if listed[name]["per"] == "carton":
+                command = ["carton", "label", carton["carton"], "--template", name]
+            else:
+                command = ["render", "W-1", "--template", name]
             result = json.loads(
-                run("--db", db, "render", "W-1",
-                    "--template", name, "--format", fmt, "--out", str(out), "--json")
-            )  # fmt: skip
+                run("--db", db, *command, "--format", fmt, "--out", str(out), "--json")
+            )
             files = [f for f in out.iterdir() if f.stat().st_size > 0]
             if not files:
                 sys.exit(f"Rendering {name} to {fmt} wrote nothing: {result}.")

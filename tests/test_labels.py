@@ -49,11 +49,11 @@ def expected_gs1_item(d: LabelData) -> list[tuple[str, str, bytes]]:
     fixed = f"01{GTIN}15281122".encode()
     return sorted(
         [
-            ("Code128", "]C1", fixed + b"10" + d.lot.encode()),
+            ("Code128", "]C1", fixed + b"10" + (d.lot or "").encode()),
             (
                 "DataMatrix",
                 "]d2",
-                fixed + b"10" + d.lot.encode() + GS + b"21" + (d.serial or "").encode(),
+                fixed + b"10" + (d.lot or "").encode() + GS + b"21" + (d.serial or "").encode(),
             ),
         ]
     )

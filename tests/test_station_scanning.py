@@ -5,7 +5,10 @@ a shipment, each scan an event the moment it arrives, and the refusals of the co
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
+from batchlabel.labels.data import label_data
+from batchlabel.labels.templates import find_template
 from batchlabel.models import Actor, BatchStatus
+from batchlabel.render import render_label
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.people import add_person
 from batchlabel.services.receiving import ReceivingSession
@@ -24,6 +30,11 @@ from tests.fakeprinter import FakePrinter
 from tests.webserver import start
 
 PASSWORDS = {"pat": "packer-pass-1", "quinn": "qa-pass-0001"}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 OWNER = Actor("owner", "office")
 
 
@@ -240,3 +251,129 @@ def test_bad_receiving_input_is_refused_and_records_nothing(bench: Bench) -> Non
     assert pat.get("/station/receive/999999").status_code == 404
     number = int(session.rsplit("/", 1)[1])
     assert not [e for e in events(bench, "scanned") if e["session"] == number]
+
+
+# -- in a browser: a wedge scanner and the camera ---------------------------------------------
+
+CAMERA_TEMPLATE = """\
+name = "camera-check"
+width_mm = 40
+height_mm = 40
+per = "unit"
+
+[[elements]]
+type = "datamatrix"
+x = 4
+y = 4
+width = 32
+height = 32
+module = 1.2
+fields = ["gtin", "lot", "serial"]
+"""
+
+
+def camera_video(bench: Bench, serial: str, folder: Path) -> Path:
+    """A label drawn by batchlabel (a GS1 DataMatrix of one unit), as the 4:2:0 y4m video
+    chromium's fake camera plays."""
+    template_file = folder / "camera-check.toml"
+    template_file.write_text(CAMERA_TEMPLATE)
+    store = Store.open(bench.db)
+    try:
+        batch = store.batch("L1", "COL")
+        data = label_data(store.product("COL"), batch, serial)
+    finally:
+        store.close()
+    picture = folder / "label.png"
+    render_label(find_template(str(template_file)), data, 203).convert("L").save(picture)
+    video = folder / "label.y4m"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-loop", "1", "-i", str(picture), "-vf",
+         "scale=w='min(iw,640)':h='min(ih,480)':force_original_aspect_ratio=decrease,"
+         "pad=640:480:(ow-iw)/2:(oh-ih)/2:color=white,format=yuv420p",
+         "-r", "15", "-t", "2", "-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )  # fmt: skip
+    return video
+
+
+def test_a_receiver_scans_with_a_wedge_scanner_and_a_phone_camera(
+    bench: Bench, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    assert os.path.exists(CHROMIUM), "scripts/test.sh installs Debian's chromium"
+    assert shutil.which("ffmpeg"), "scripts/test.sh installs Debian's ffmpeg"
+    first, second, seen_by_camera = bench.serials[3], bench.serials[4], bench.serials[6]
+    video = camera_video(bench, seen_by_camera, tmp_path)
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]  # fmt: skip
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(bench.url + "/station/receive")
+        page.get_by_label("Name").fill("pat")
+        page.get_by_label("Password").fill(PASSWORDS["pat"])
+        page.get_by_label("Station").fill("door-2")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/station/receive")
+        page.get_by_label("Session name").fill("Phone delivery")
+        page.get_by_label("Or paste the expected list").fill(
+            "\n".join(code(s) for s in (first, second, seen_by_camera))
+        )
+        page.get_by_role("button", name="Start receiving").click()
+        page.wait_for_url(re.compile(r".*/station/receive/\d+$"))
+        number = int(page.url.rsplit("/", 1)[1])
+        field = page.get_by_label("Scan", exact=True)
+        expect(field).to_be_focused()
+        last = page.locator("#last")
+
+        # A wedge scanner types the GS1 element string with its real GS byte, then Enter.
+        wedge = f"01{GTIN}10L1\x1d21{first}"
+        page.keyboard.type(wedge)
+        page.keyboard.press("Enter")
+        expect(last).to_contain_text(f"serial {first}")
+        expect(last).to_contain_text("Received")
+        # Another scanner sends the separator as Ctrl+]: the page turns it into the byte.
+        page.keyboard.type(f"01{GTIN}10L1")
+        page.keyboard.press("Control+BracketRight")
+        page.keyboard.type(f"21{second}")
+        page.keyboard.press("Enter")
+        expect(last).to_contain_text(f"serial {second}")
+        page.keyboard.type(wedge)
+        page.keyboard.press("Enter")
+        expect(last).to_contain_text("Duplicate")
+        page.keyboard.type("NO-SUCH-CODE")
+        page.keyboard.press("Enter")
+        expect(last).to_contain_text("Unknown code")
+        expect(page.locator("#count-duplicates")).to_have_text("1")
+        expect(page.locator("#count-unknown")).to_have_text("1")
+        expect(field).to_be_focused()  # ready for the next code
+
+        # The phone's camera: decoded on the device, by the decoder the station serves.
+        page.get_by_role("button", name="Scan with camera").click()
+        expect(last).to_contain_text(f"serial {seen_by_camera}", timeout=15_000)
+        expect(page.locator("#count-expected-received")).to_have_text("3")
+        page.get_by_role("button", name="Stop the camera").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_role("button", name="Finish receiving").click()
+        expect(page.locator("#summary")).to_contain_text("3 of 3 expected items received.")
+        expect(page.locator("#summary")).to_contain_text("1 duplicate scans.")
+        expect(page.locator("#summary")).to_contain_text("1 unknown codes.")
+        browser.close()
+
+    scans = [e for e in events(bench, "scanned") if e["session"] == number]
+    camera_code = f"]d201{GTIN}10L1\x1d21{seen_by_camera}"
+    assert [e["input"] for e in scans] == [
+        wedge,
+        f"01{GTIN}10L1\x1d21{second}",
+        wedge,
+        "NO-SUCH-CODE",
+        camera_code,
+    ]
+    assert [e["flags"] for e in scans] == [[], [], ["duplicate"], ["unknown"], []]
+    assert {(e["user"], e["station"]) for e in scans} == {("pat", "door-2")}
+    assert any("zxing_reader.wasm" in url for url in requests)  # the camera ran on our decoder
+    assert requests and all(url.startswith(bench.url + "/") for url in requests), requests

@@ -24,6 +24,7 @@ REMEDIES: dict[str, str] = {
     "new_carton": "Start it with 'batchlabel carton new {carton}', or pack with "
     "'batchlabel pack --new {carton} ...'.",
     "complaint": "Use 'batchlabel complaint CODE --return'.",
+    "carton_label": "Use 'batchlabel carton label CARTON'.",
     "supplier": "add --supplier NAME.",
     "supplier_or_sku": "add --supplier NAME for the material or --sku SKU for the batch.",
     "value": "give --value only.",

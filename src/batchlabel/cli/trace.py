@@ -4,6 +4,7 @@ complaints, trace, recall, the batch report and exports."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from batchlabel.cli.context import (
     pass_app,
 )
 from batchlabel.cli.records import batch, batch_dict, now_status, product, styled_status
-from batchlabel.codes.gs1 import make_sscc, validate_ai82
+from batchlabel.codes.gs1 import validate_ai82
 from batchlabel.codes.scans import carton_code
 from batchlabel.documents.report import FORMATS, build_report, write_report
 from batchlabel.errors import InputError, NotFoundError
@@ -34,6 +35,15 @@ from batchlabel.exports.epcis import write_epcis
 from batchlabel.exports.sheets import SHEETS, write_lots_sheet, write_units_sheet
 from batchlabel.models import MaterialLot
 from batchlabel.outputs import ensure_folder
+from batchlabel.services.cartons import (
+    CARTON_TEMPLATE,
+    carton_label_data,
+    carton_template,
+    print_carton_label,
+    start_carton,
+)
+from batchlabel.services.label_files import FORMATS as LABEL_FORMATS
+from batchlabel.services.label_files import render_files
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.quality import (
     file_complaint,
@@ -282,24 +292,72 @@ def carton_new(
     app: AppContext, own_code: str | None, company_prefix: str | None, extension: int, as_json: bool
 ) -> None:
     """Start a new carton: your own CODE, an SSCC with --company-prefix, else C000001..."""
-    store = app.store
-    if own_code is not None and company_prefix:
-        raise InputError("Give your own CODE or --company-prefix for an SSCC, not both.")
-    if own_code is not None:
-        code, kind = carton_code(own_code)
-    elif company_prefix:
-        series = f"sscc:{extension}{company_prefix}"
-        code = make_sscc(extension, company_prefix, store.next_carton_number(series))
-        kind = "sscc"
-    else:
-        code, kind = f"C{store.next_carton_number('internal'):06d}", "internal"
-    store.pack(code, kind, app.actor, new=True)
+    code, kind = start_carton(app.store, app.actor, own_code, company_prefix, extension)
     if as_json:
         emit_json({"carton": code, "kind": kind})
     else:
         console.print(
             marked("New carton [bold]{}[/]{}.", code, " (SSCC)" if kind == "sscc" else "")
         )
+
+
+@carton.command("label")
+@click.argument("carton_text", metavar="CARTON")
+@click.option("--printer", "printer_name", help="A saved printer to print the label on.")
+@click.option("--format", "fmt", type=click.Choice(LABEL_FORMATS), help="Write a file instead.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("labels"),
+    show_default=True,
+    help="Folder for the file (with --format).",
+)
+@click.option("--dpi", type=click.Choice(["203", "300", "600"]), default="203", show_default=True)
+@click.option(
+    "--template",
+    "template_name",
+    default=CARTON_TEMPLATE,
+    show_default=True,
+    help='A carton template (per = "carton").',
+)
+@click.option("--ship-from", help="Sender text (your workshop's name and address).")
+@click.option("--ship-to", help="Recipient text (default: the customer it shipped to).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def carton_label(
+    app: AppContext, carton_text: str, printer_name: str | None, fmt: str | None, out: Path,
+    dpi: str, template_name: str, ship_from: str | None, ship_to: str | None, as_json: bool,
+) -> None:  # fmt: skip
+    """The carton's GS1 logistic label: its SSCC, and for one product its content GTIN,
+    count, lot and best-before; printed on a saved printer, or written as a file."""
+    if (printer_name is None) == (fmt is None):
+        raise InputError("Give --printer NAME to print, or --format png|pdf|zpl to write a file.")
+    code, _ = carton_code(carton_text)
+    template = carton_template(template_name, app.templates_dir)
+    if printer_name is not None:
+        problem = print_carton_label(
+            app.store, code, printer_name, app.actor, template, ship_from, ship_to
+        )
+        if as_json:
+            emit_json({"carton": code, "printer": printer_name, "confirmed": not problem,
+                       "problem": problem})  # fmt: skip
+        elif problem:
+            console.print(marked("Sent the label of carton [bold]{}[/]; the printer says: {}",
+                                 code, problem))  # fmt: skip
+        else:
+            console.print(marked("Printed the label of carton [bold]{}[/] on {}.", code,
+                                 printer_name))  # fmt: skip
+        if problem:
+            sys.exit(1)
+        return
+    assert fmt is not None
+    data = carton_label_data(app.store, code, ship_from, ship_to)
+    result = render_files(template, [data], fmt, out, int(dpi))
+    if as_json:
+        emit_json({"carton": code, "template": template.name, "format": fmt,
+                   "files": [str(f) for f in result.files]})  # fmt: skip
+    else:
+        console.print(f"Wrote the label of carton {code} to {result.files[0]}.")
 
 
 def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple[int, str]]:

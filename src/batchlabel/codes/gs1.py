@@ -132,7 +132,10 @@ def yymmdd(day: date) -> str:
 
 # AIs in the order they go into a symbol: fixed-length first, so that only the last
 # variable-length field is left without a separator.
-AI_ORDER = ("00", "01", "11", "15", "17", "10", "21")
+AI_ORDER = ("00", "01", "02", "11", "15", "17", "37", "10", "21")
+# AIs whose value varies in length: a separator (FNC1, or GS in a string) must follow them
+# unless they come last.
+VARIABLE_AIS = frozenset({"37", "10", "21"})
 
 
 def gs1_fields(
@@ -143,11 +146,18 @@ def gs1_fields(
     best_before: date | None = None,
     expiry: date | None = None,
     sscc: str | None = None,
+    content: str | None = None,
+    count: int | None = None,
 ) -> list[tuple[str, str]]:
-    """Validated (AI, value) pairs in symbol order."""
+    """Validated (AI, value) pairs in symbol order. ``content`` is the GTIN of the trade items
+    inside a logistic unit (AI 02) and ``count`` how many there are (AI 37)."""
+    if count is not None and not 1 <= count <= 99_999_999:
+        raise InputError(f"A count of {count} items cannot be encoded; GS1 allows 1 to 99999999.")
     values = {
         "00": validate_sscc(sscc) if sscc is not None else None,
         "01": gtin14(gtin) if gtin is not None else None,
+        "02": gtin14(content) if content is not None else None,
+        "37": str(count) if count is not None else None,
         "11": yymmdd(made_on) if made_on is not None else None,
         "15": yymmdd(best_before) if best_before is not None else None,
         "17": yymmdd(expiry) if expiry is not None else None,

@@ -19,15 +19,23 @@ class LabelData:
     product_name: str
     product_description: str
     gtin: str | None
-    lot: str
+    lot: str | None  # None only on a carton of several lots
     serial: str | None
     made_on: date
     best_before: date | None
     public_url: str
+    # A carton's logistic label: its SSCC, or its own code when it has none; how many items
+    # it holds when they are all one product; where it goes; what it holds, in words.
+    sscc: str | None = None
+    carton: str | None = None
+    count: int | None = None
+    ship_from: str | None = None
+    ship_to: str | None = None
+    contents: str | None = None
 
     @property
     def digital_link(self) -> str | None:
-        return self.public_url if self.gtin else None
+        return self.public_url if self.gtin and self.public_url else None
 
     def gs1(self, names: tuple[str, ...]) -> list[tuple[str, str]]:
         """The GS1 (AI, value) pairs for the named fields this label has."""
@@ -38,7 +46,15 @@ class LabelData:
             serial=self.serial if "serial" in wanted else None,
             made_on=self.made_on if "made_on" in wanted else None,
             best_before=self.best_before if "best_before" in wanted else None,
+            sscc=self.sscc if "sscc" in wanted else None,
+            content=self.gtin if "content" in wanted else None,
+            count=self.count if "count" in wanted else None,
         )
+
+    def has(self, names: tuple[str, ...]) -> bool:
+        """Whether any of the named GS1 fields has a value here."""
+        attributes = {"content": "gtin"}
+        return any(getattr(self, attributes.get(n, n)) is not None for n in names)
 
 
 def label_data(

@@ -41,9 +41,12 @@ from batchlabel.labels.data import LabelData
 PLACEHOLDERS = (
     "product.name", "product.sku", "product.description", "sku", "lot", "serial", "gtin",
     "made_on", "best_before", "digital_link", "public_url",
+    "sscc", "carton", "count", "ship_from", "ship_to", "contents",
 )  # fmt: skip
 DATE_PLACEHOLDERS = frozenset({"made_on", "best_before"})
-GS1_FIELDS = ("gtin", "made_on", "best_before", "lot", "serial")
+GS1_FIELDS = ("gtin", "made_on", "best_before", "lot", "serial")  # an item's, by default
+# A carton's logistic label adds its SSCC, the GTIN of what it holds and how many.
+CARTON_GS1_FIELDS = ("sscc", "content", "count")
 SYMBOLOGIES = ("code128", "gs1-128", "ean13", "upca", "itf14")
 ELEMENT_TYPES = ("text", "qr", "datamatrix", "barcode", "line", "box", "image")
 _PLACEHOLDER = re.compile(r"\{([^{}:]*)(?::([^{}]*))?\}")
@@ -86,6 +89,7 @@ class Element:
     x2: float = 0.0
     y2: float = 0.0
     image: Path | None = None
+    optional: bool = False  # left off a label whose data has nothing for it
 
     @property
     def label(self) -> str:
@@ -115,6 +119,7 @@ class Template:
             or "gtin" in e.placeholders
             or "digital_link" in e.placeholders
             for e in self.elements
+            if not e.optional  # an optional element is left off a label without a GTIN
         )
 
     def can_fill(self, gtin: bool, best_before: bool) -> bool:
@@ -146,6 +151,15 @@ class Template:
 
         return fill
 
+    def shows(self, element: Element, data: LabelData) -> bool:
+        """Whether ``element`` is drawn on this label: an optional one only when it has
+        something to show (every placeholder filled, or any of its GS1 fields)."""
+        if not element.optional:
+            return True
+        if element.gs1:
+            return data.has(element.fields)
+        return all(getattr(data, ATTRIBUTES[name]) is not None for name in element.placeholders)
+
     def fill(self, element: Element, data: LabelData) -> str:
         """The text of ``element`` for ``data``; a missing value is a clear error."""
         out = []
@@ -158,11 +172,16 @@ class Template:
                 out.append(value)
                 continue
             if value is None:
+                whose = (
+                    f"carton {data.sscc or data.carton}"
+                    if data.contents
+                    else (f"{data.sku} lot {data.lot}")
+                )
                 raise TemplateError(
                     f"Template '{self.name}', {element.label}: the field '{{{part.name}}}' "
-                    f"is empty for {data.sku} lot {data.lot}; choose a template without it."
+                    f"is empty for {whose}; choose a template without it."
                 )
-            out.append(_format_date(value, part.spec) if isinstance(value, date) else value)
+            out.append(_format_date(value, part.spec) if isinstance(value, date) else str(value))
         return "".join(out)
 
 
@@ -179,11 +198,20 @@ ATTRIBUTES = {
     "best_before": "best_before",
     "digital_link": "digital_link",
     "public_url": "public_url",
+    "sscc": "sscc",
+    "carton": "carton",
+    "count": "count",
+    "ship_from": "ship_from",
+    "ship_to": "ship_to",
+    "contents": "contents",
 }
 
 
 # Placeholders that may be empty for a label (a product without a GTIN, a batch label).
-_NULLABLE = frozenset({"serial", "gtin", "best_before", "digital_link"})
+_NULLABLE = frozenset({
+    "serial", "gtin", "best_before", "digital_link", "lot", "sscc", "carton", "count",
+    "ship_from", "ship_to", "contents",
+})  # fmt: skip
 
 
 @functools.lru_cache(maxsize=256)
@@ -278,8 +306,10 @@ def _load_unchanged(path: Path, mtime_ns: int, size: int) -> Template:
             f"{where}: orientation must be 'normal' or 'inverted', not '{orientation}'."
         )
     per = str(raw.get("per", "unit"))
-    if per not in ("unit", "batch"):
-        raise TemplateError(f"{where}: per must be 'unit' (one label per serial) or 'batch'.")
+    if per not in ("unit", "batch", "carton"):
+        raise TemplateError(
+            f"{where}: per must be 'unit' (one label per serial), 'batch' or 'carton'."
+        )
     items = raw.get("elements", [])
     if not isinstance(items, list) or not items:
         raise TemplateError(f"{where} has no [[elements]]; add at least one.")
@@ -317,7 +347,7 @@ def _element(
         raise TemplateError(f"{at}: unknown type; use one of {', '.join(ELEMENT_TYPES)}.")
     known = {
         "type", "x", "y", "width", "height", "value", "size", "bold", "fit", "symbology",
-        "module", "fields", "hri", "thickness", "x2", "y2", "file",
+        "module", "fields", "hri", "thickness", "x2", "y2", "file", "optional",
     }  # fmt: skip
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -360,10 +390,16 @@ def _element(
             raise TemplateError(f'{at}: \'fields\' must be a list such as ["gtin", "lot"].')
         fields = tuple(listed)
         if gs1:
-            bad = [f for f in fields if f not in GS1_FIELDS]
+            known_fields = GS1_FIELDS + CARTON_GS1_FIELDS
+            bad = [f for f in fields if f not in known_fields]
             if bad:
                 raise TemplateError(
-                    f"{at}: unknown GS1 field '{bad[0]}'; use {', '.join(GS1_FIELDS)}."
+                    f"{at}: unknown GS1 field '{bad[0]}'; use {', '.join(known_fields)}."
+                )
+            if "gtin" in fields and "content" in fields:
+                raise TemplateError(
+                    f"{at}: a symbol carries 'gtin' (an item) or 'content' (a carton's items), "
+                    "not both."
                 )
         elif symbology not in ("ean13", "upca", "itf14"):  # those always carry the GTIN
             values["value"] = _parse_value(raw.get("value"), at)
@@ -375,6 +411,10 @@ def _element(
         values |= {"thickness": sized("thickness", 0.3)}
     elif kind == "image":
         values["image"] = _image_path(raw.get("file"), folder, at)
+    optional = raw.get("optional", False)
+    if not isinstance(optional, bool):
+        raise TemplateError(f"{at}: 'optional' must be true or false.")
+    values["optional"] = optional
     element = Element(**values)
     right = element.x2 if kind == "line" else element.x + element.width
     bottom = element.y2 if kind == "line" else element.y + element.height

@@ -31,6 +31,8 @@ def render_label(template: Template, data: LabelData, dpi: int) -> Image.Image:
     draw = ImageDraw.Draw(image)
     draw.fontmode = "1"  # crisp 1-bit glyphs, as a thermal head prints them
     for element in template.elements:
+        if element.optional and not template.shows(element, data):
+            continue
         _DRAWERS[element.type](image, draw, template, element, data, dpi)
     if template.orientation == "inverted":
         image = image.rotate(180)

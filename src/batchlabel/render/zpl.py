@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from batchlabel.codes.gs1 import VARIABLE_AIS
 from batchlabel.labels.data import LabelData
 from batchlabel.labels.templates import ATTRIBUTES, Element, Template
 from batchlabel.render.content import CAPACITY, check_capacity, check_label, symbol_content, where
@@ -69,12 +70,26 @@ def compile_template(template: Template, dpi: int) -> CompiledZpl:
     orientation = "I" if template.orientation == "inverted" else "N"
     pieces: list[Piece] = [f"^XA^CI28^PW{width}^LL{height}^LH0,0^PO{orientation}"]
     for element in template.elements:
-        pieces.extend(_COMPILERS[element.type](template, element, dpi))
+        made = _COMPILERS[element.type](template, element, dpi)
+        if element.optional:
+            made = [_when_shown(template, element, piece) for piece in made]
+        pieces.extend(made)
     pieces.append("^XZ\n")
     pattern = "".join(
         p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else "{}" for p in pieces
     )
     return CompiledZpl(template, pattern, tuple(p for p in pieces if not isinstance(p, str)))
+
+
+def _when_shown(template: Template, element: Element, piece: Piece) -> Piece:
+    """An optional element's piece: nothing on a label whose data has nothing for it."""
+
+    def shown(data: LabelData) -> str:
+        if not template.shows(element, data):
+            return ""
+        return piece if isinstance(piece, str) else piece(data)
+
+    return shown
 
 
 def raster_label(image: Image.Image) -> str:
@@ -187,7 +202,7 @@ def _gs1_runs(fields: tuple[tuple[str, str], ...], pattern: str) -> list[str]:
     runs, current = [], ""
     for ai, value in fields:
         current += pattern.format(ai=ai, value=value)
-        if ai in ("10", "21"):
+        if ai in VARIABLE_AIS:
             runs.append(current)
             current = ""
     if current:
@@ -197,9 +212,9 @@ def _gs1_runs(fields: tuple[tuple[str, str], ...], pattern: str) -> list[str]:
 
 def _gs1_128(fields: tuple[tuple[str, str], ...]) -> str:
     """GS1-128 in explicit subsets: start C with FNC1 for the all-digit fixed-length AIs,
-    then subset B for lot and serial, each after an FNC1 (``>8``). A ``>`` in data is ``>0`` (Code 128 value 30)."""
-    numeric = "".join(ai + value for ai, value in fields if ai not in ("10", "21"))
-    variable = [(ai, value) for ai, value in fields if ai in ("10", "21")]
+    then subset B for the variable-length AIs (count, lot, serial), each after an FNC1 (``>8``). A ``>`` in data is ``>0`` (Code 128 value 30)."""
+    numeric = "".join(ai + value for ai, value in fields if ai not in VARIABLE_AIS)
+    variable = [(ai, value) for ai, value in fields if ai in VARIABLE_AIS]
     out = f">;>8{numeric}" if numeric else ">:>8"
     for number, (ai, value) in enumerate(variable):
         if number == 0 and numeric:

@@ -53,6 +53,11 @@ def batch_labels(
     per-unit template, or ``copies`` of one batch label."""
     product = store.product(batch.sku)
     copies = validation.count(copies, "copies", MAX_COPIES)
+    if template.per == "carton":
+        raise InputError(
+            f"Template '{template.name}' is a carton's label; print it for a carton.",
+            needs="carton_label",
+        )
     if template.per == "batch":
         return [label_data(product, batch, None, resolver)] * copies
     if serials:
@@ -91,13 +96,14 @@ def render_files(
     if sheet is not None and fmt != "pdf":
         raise InputError("Label sheets apply only to PDF files.")
     ensure_folder(out)
-    stem = file_stem(labels[0].lot)
+    first = labels[0]
+    stem = file_stem(first.sscc or first.carton or first.lot or "labels")
     # Every file is new (a second render of the same lot never replaces the first) and
     # written whole: a full disk leaves no half or empty file behind.
     if fmt == "png":
         files = []
         for number, data in enumerate(labels, start=1):
-            name = f"{stem}-{number:05d}-{file_stem(data.serial or 'batch')}.png"
+            name = f"{stem}-{number:05d}-{file_stem(data.serial or ('carton' if data.contents else 'batch'))}.png"
             with new_file(out / name) as png:
                 image = render_label(template, data, dpi)
                 image.save(png.handle, format="PNG", dpi=(dpi, dpi), compress_level=1)

@@ -334,6 +334,21 @@ def run_job(
             printer.close()
 
 
+def label_bytes(template: Template, datas: list[LabelData], dpi: int, address: str) -> bytes:
+    """Labels outside a job (a carton's) in the language of the printer at ``address``."""
+    language = open_printer_language(address)
+    compiled = compile_template(template, dpi) if language == "zpl" else None
+    return _payload(template, datas, dpi, compiled, "^XZ", language, 1, brother_media(address))
+
+
+def open_printer_language(address: str) -> str:
+    printer = open_printer(address)
+    try:
+        return printer.language
+    finally:
+        printer.close()
+
+
 def _payload(
     template: Template,
     datas: list[LabelData],

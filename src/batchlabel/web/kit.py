@@ -45,6 +45,7 @@ WEB_REMEDIES = {
     "unpack": "Take it out of its carton first (Take out, with a Reason).",
     "new_carton": "Start the carton first.",
     "complaint": "Record a return as a complaint from the command line.",
+    "carton_label": "Print it from the carton's page under Pack.",
 }
 
 

@@ -93,14 +93,15 @@ STATUS_ACTIONS = {
     "reject": BatchStatus.REJECTED,
     "recall": BatchStatus.RECALLED,
 }
-# Files the pages load, all from this server: the camera's decoder is zxing-wasm, shipped
-# in the package (scripts/vendor-zxing.sh says where it comes from).
+# Files the pages load, all from this server: the camera's decoder is zxing-wasm's reader,
+# shipped in the package unchanged (scripts/vendor-zxing.sh fetches and checks it).
 STATIC = {
     "station.css": "text/css",
     "station.js": "text/javascript",
     "camera.js": "text/javascript",
-    "vendor/zxing-reader.js": "text/javascript",
-    "vendor/zxing_reader.wasm": "application/wasm",
+    "zxing/share.js": "text/javascript",
+    "zxing/reader/index.js": "text/javascript",
+    "zxing/reader/zxing_reader.wasm": "application/wasm",
 }
 
 
@@ -388,7 +389,8 @@ def station_routes(
         return [
             t
             for t in list_templates(desk.templates_dir)
-            if t.can_fill(product.gtin is not None, batch.best_before is not None)
+            if t.per != "carton"
+            and t.can_fill(product.gtin is not None, batch.best_before is not None)
         ]
 
     def offered_template(name: str, batch: Batch) -> Template:
@@ -637,7 +639,7 @@ def station_routes(
         response = Response(body, media_type=STATIC[name])
         response.headers.update(STATION_HEADERS)
         # The decoder changes only with a new version; the pages' own files more often.
-        age = 86400 if name.startswith("vendor/") else 300
+        age = 86400 if name.startswith("zxing/") else 300
         response.headers["cache-control"] = f"private, max-age={age}"
         return response
 

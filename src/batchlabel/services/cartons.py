@@ -1,0 +1,138 @@
+"""Cartons: starting one (an SSCC from the company prefix, the maker's own code, or the next
+internal number) and the data of its GS1 logistic label."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from batchlabel import validation
+from batchlabel.codes.gs1 import make_sscc
+from batchlabel.codes.scans import carton_code
+from batchlabel.errors import InputError, NotFoundError, PrinterError
+from batchlabel.labels.data import LabelData
+from batchlabel.labels.templates import Template, find_template
+from batchlabel.models import Actor
+from batchlabel.printers import open_printer
+from batchlabel.services.printing import check_printer, label_bytes, saved_printer
+from batchlabel.store import Store
+
+
+def start_carton(
+    store: Store,
+    actor: Actor,
+    own_code: str | None = None,
+    company_prefix: str | None = None,
+    extension: int = 0,
+) -> tuple[str, str]:
+    """Record a new, empty carton; answers its (code, kind)."""
+    if own_code and company_prefix:
+        raise InputError("Give your own carton code or a company prefix for an SSCC, not both.")
+    if own_code:
+        code, kind = carton_code(own_code)
+    elif company_prefix:
+        if not 0 <= extension <= 9:
+            raise InputError("The SSCC extension digit is one digit, 0 to 9.")
+        series = f"sscc:{extension}{company_prefix}"
+        code = make_sscc(extension, company_prefix, store.next_carton_number(series))
+        kind = "sscc"
+    else:
+        code, kind = f"C{store.next_carton_number('internal'):06d}", "internal"
+    store.pack(code, kind, actor, new=True)
+    return code, kind
+
+
+def carton_label_data(
+    store: Store, code: str, ship_from: str | None = None, ship_to: str | None = None
+) -> LabelData:
+    """What a carton's logistic label shows. The content GTIN (02), count (37), lot (10) and
+    best-before (15) are there only when every item is of one product (and one lot for the
+    lot and date); a mixed carton's label has its SSCC and a line saying what it holds."""
+    carton = store.carton(code)
+    if carton is None:
+        raise NotFoundError(f"No carton {code} is recorded; check the code.")
+    ship_from = validation.line(ship_from or "", "ship-from text", 120, required=False) or None
+    ship_to = validation.line(ship_to or "", "ship-to text", 120, required=False) or (
+        carton.customer
+    )
+    units = store.carton_contents(code)
+    products = {u["product_id"] for u in units}
+    batches = {u["batch_id"] for u in units}
+    one_product = len(products) == 1
+    batch = store.batch_by_id(next(iter(batches))) if len(batches) == 1 else None
+    product = store.product_by_id(next(iter(products))) if one_product else None
+    if product is not None:
+        contents = f"{len(units)} x {product.name}"
+    elif units:
+        contents = f"Mixed: {len(units)} items of {len(products)} products"
+    else:
+        contents = "Empty"
+    made = [store.batch_by_id(b).made_on for b in batches]
+    return LabelData(
+        sku=product.sku if product else "",
+        product_name=product.name if product else contents,
+        product_description="",
+        gtin=product.gtin if product else None,
+        lot=batch.lot if batch else None,
+        serial=None,
+        made_on=min(made) if made else date.today(),
+        best_before=batch.best_before if batch else None,
+        public_url="",
+        sscc=carton.code if carton.kind == "sscc" else None,
+        carton=carton.code if carton.kind != "sscc" else None,
+        count=len(units) if one_product else None,
+        ship_from=ship_from,
+        ship_to=ship_to or None,
+        contents=contents,
+    )
+
+
+CARTON_TEMPLATE = "logistic-100x150"
+
+
+def carton_template(name: str | None, templates_dir: Path | None = None) -> Template:
+    template = find_template(name or CARTON_TEMPLATE, templates_dir)
+    if template.per != "carton":
+        raise InputError(
+            f"Template '{template.name}' labels {template.per}s, not cartons; use "
+            f'{CARTON_TEMPLATE} or a template with per = "carton".'
+        )
+    return template
+
+
+def print_carton_label(
+    store: Store,
+    code: str,
+    printer_name: str,
+    actor: Actor,
+    template: Template,
+    ship_from: str | None = None,
+    ship_to: str | None = None,
+) -> str:
+    """Print a carton's label on a saved printer; answers '' when the printer said it is
+    fine, else what it said. The label is drawn before anything is sent or recorded."""
+    saved = saved_printer(store, printer_name)
+    if saved is None:
+        raise NotFoundError(f"No printer named '{printer_name}' is saved.", needs="printer")
+    address, dpi = saved
+    check_printer(address, dpi)
+    data = carton_label_data(store, code, ship_from, ship_to)
+    payload = label_bytes(template, [data], dpi, address)
+    printer = open_printer(address)
+    try:
+        printer.send(payload, name=f"carton-{code}")
+        status = printer.status()
+    except PrinterError as error:
+        store.record_event(
+            "carton_label_printed", actor, carton=code, printer=printer_name,
+            template=template.name, confirmed=False, problem=str(error),
+        )  # fmt: skip
+        raise
+    finally:
+        printer.close()
+    problem = "" if status.ready else status.problem
+    store.record_event(
+        "carton_label_printed", actor, carton=code, printer=printer_name,
+        template=template.name, confirmed=status.ready, problem=problem,
+    )  # fmt: skip
+    return problem
