@@ -37,6 +37,24 @@ def check_wheel_contents(dist: Path, shipped: set[str]) -> None:
             sys.exit(f"The wheel lacks {needed}.")
 
 
+# Every file the station serves (the camera's decoder and its wasm too), read the way the
+# installed station reads it.
+STATION_FILES = """
+from importlib import resources
+from batchlabel.web.station import STATIC
+for name in STATIC:
+    data = resources.files("batchlabel.web").joinpath("static", *name.split("/")).read_bytes()
+    assert data, name
+print(len(STATIC))
+"""
+
+
+def check_station_files() -> None:
+    done = subprocess.run(["python3", "-c", STATION_FILES], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"The installed station cannot read its files: {done.stderr.strip()}")
+
+
 def main() -> None:
     dist, source_templates = Path(sys.argv[1]), Path(sys.argv[2])
     if any(Path.cwd().iterdir()):
@@ -52,6 +70,7 @@ def main() -> None:
             sys.exit(
                 f"Template {name} is read from {template['path']}, not from the installed package."
             )
+    check_station_files()
     run("demo", "--dir", "demo")
     db = str(Path("demo", "batchlabel.db"))
     # A GTIN-12 fits every built-in template, the UPC-A one included.

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from batchlabel.codes.gs1 import gs1_check_digit
 from batchlabel.labels.data import label_data
 from batchlabel.labels.templates import find_template
 from batchlabel.models import Actor, BatchStatus
@@ -27,6 +28,7 @@ from batchlabel.services.receiving import ReceivingSession
 from batchlabel.store import Store
 from tests.conftest import GTIN
 from tests.fakeprinter import FakePrinter
+from tests.labelcheck import decode, render_zpl
 from tests.webserver import start
 
 PASSWORDS = {"pat": "packer-pass-1", "quinn": "qa-pass-0001"}
@@ -377,3 +379,130 @@ def test_a_receiver_scans_with_a_wedge_scanner_and_a_phone_camera(
     assert {(e["user"], e["station"]) for e in scans} == {("pat", "door-2")}
     assert any("zxing_reader.wasm" in url for url in requests)  # the camera ran on our decoder
     assert requests and all(url.startswith(bench.url + "/") for url in requests), requests
+
+
+# -- packing ------------------------------------------------------------------------------------
+
+
+def pack(client: httpx.Client, csrf: str, carton: str, text: str) -> httpx.Response:
+    return client.post(
+        f"{carton}/add", data={"csrf": csrf, "code": text}, headers={"accept": "application/json"}
+    )
+
+
+def test_a_packer_fills_labels_and_ships_a_carton(bench: Bench) -> None:
+    pat, csrf = sign_in(bench, "pat", "pack-1")
+    started = pat.post("/station/pack", data={"csrf": csrf, "company_prefix": "0614141"})
+    assert started.status_code == 303
+    carton = started.headers["location"]
+    sscc = carton.rsplit("/", 1)[1]
+    assert re.fullmatch(r"0061414100000\d{5}", sscc) and gs1_check_digit(sscc[:17]) == int(sscc[17])
+    for serial in bench.serials[:3]:
+        answer = pack(pat, csrf, carton, code(serial))
+        assert answer.status_code == 200, answer.text
+        assert f"Packed serial {serial}" in answer.json()["scan"]["what"]
+    assert answer.json()["summary"] == {"items": 3}
+    assert answer.json()["batches"] == [["COL lot L1", "3 (released)"]]
+
+    # the command line's refusals, said in one sentence, and nothing packed
+    twice = pack(pat, csrf, carton, code(bench.serials[0]))
+    assert twice.status_code == 409 and "already in this carton" in twice.json()["error"]
+    held = pack(pat, csrf, carton, code(bench.recalled, "R1"))
+    assert held.status_code == 409 and "recalled" in held.json()["error"]
+    lot = pack(pat, csrf, carton, "L1")
+    assert lot.status_code == 400 and "not one item" in lot.json()["error"]
+    several = pat.post(
+        f"{carton}/add",
+        data={"csrf": csrf, "code": f"{code(bench.serials[3])}\n{code(bench.recalled, 'R1')}"},
+    )
+    assert several.status_code == 409  # all or nothing: serial 3 did not go in either
+    page = html.unescape(pat.get(carton).text)
+    assert "3 (released)" in page and bench.serials[3] not in page
+
+    out = pat.post(f"{carton}/unpack", data={"csrf": csrf, "serials": code(bench.serials[2])})
+    assert out.status_code == 400 and "reason" in html.unescape(out.text).lower()
+    out = pat.post(
+        f"{carton}/unpack",
+        data={"csrf": csrf, "serials": code(bench.serials[2]), "reason": "scratched"},
+    )
+    assert out.status_code == 303
+    assert pack(pat, csrf, carton, code(bench.serials[2])).status_code == 200
+    closed = pat.post(f"{carton}/close", data={"csrf": csrf})
+    assert closed.status_code == 303
+    after = pack(pat, csrf, carton, code(bench.serials[3]))
+    assert after.status_code == 409 and "closed" in after.json()["error"]
+
+    # the GS1 logistic label, printed on a fake TCP printer and read back independently
+    before = len(bench.printer.labels())
+    printed = pat.post(
+        f"{carton}/label",
+        data={"csrf": csrf, "printer": "carton-zebra", "template": "logistic-100x150",
+              "ship_from": "Atelier Vale\nPorto", "ship_to": "Shop Berlin"},
+    )  # fmt: skip
+    assert printed.status_code == 303, html.unescape(printed.text)
+    assert "Printed the label" in html.unescape(pat.get(printed.headers["location"]).text)
+    [label] = bench.printer.labels()[before:]
+    [image] = render_zpl(label, 100, 150)
+    symbols = decode(image)
+    assert ("Code128", "]C1", f"00{sscc}".encode()) in symbols
+    content = f"02{GTIN}373\x1d10L1".encode()
+    assert ("Code128", "]C1", content) in symbols
+    store = Store.open(bench.db)
+    try:
+        resolved = CodeLookup(store).resolve(f"]C100{sscc}")
+        [printed_event] = [e for e in store.events(kind="carton_label_printed")
+                           if e.detail["carton"] == sscc]  # fmt: skip
+    finally:
+        store.close()
+    assert resolved.match == "carton" and resolved.carton == sscc
+    assert resolved.contents[0]["units"] == 3
+    assert printed_event.user == "pat" and printed_event.station == "pack-1"
+    assert printed_event.detail["confirmed"] is True
+
+    # shipped from the station, as 'batchlabel ship' does
+    listed = pat.get("/station/pack").text
+    assert sscc in listed
+    shipped = pat.post(
+        "/station/pack/ship",
+        data={"csrf": csrf, "carton": sscc, "shipment": "DN-PACK-1", "customer": "Shop Berlin"},
+    )
+    assert shipped.status_code == 303
+    assert "DN-PACK-1: 1 cartons, 3 items to Shop Berlin" in html.unescape(
+        pat.get(shipped.headers["location"]).text
+    )
+    again = pat.post(
+        "/station/pack/ship",
+        data={"csrf": csrf, "carton": sscc, "shipment": "DN-PACK-2", "customer": "Shop Berlin"},
+    )
+    assert again.status_code == 409 and "already shipped" in html.unescape(again.text)
+
+
+def test_bad_packing_input_is_refused(bench: Bench) -> None:
+    pat, csrf = sign_in(bench, "pat")
+    bad_prefix = pat.post("/station/pack", data={"csrf": csrf, "company_prefix": "12ab"})
+    assert bad_prefix.status_code == 400 and "6 to 12 digits" in html.unescape(bad_prefix.text)
+    both = pat.post("/station/pack", data={"csrf": csrf, "company_prefix": "0614141", "code": "X"})
+    assert both.status_code == 400
+    own = pat.post("/station/pack", data={"csrf": csrf, "code": "BOX-7"})
+    assert own.status_code == 303 and own.headers["location"] == "/station/pack/BOX-7"
+    taken = pat.post("/station/pack", data={"csrf": csrf, "code": "BOX-7"})
+    assert taken.status_code == 409 and "exists already" in html.unescape(taken.text)
+    empty = pat.post("/station/pack/BOX-7/close", data={"csrf": csrf})
+    assert empty.status_code == 400 and "empty" in html.unescape(empty.text)
+    nowhere = pat.post(
+        "/station/pack/BOX-7/label", data={"csrf": csrf, "printer": "no-such-printer"}
+    )
+    assert nowhere.status_code == 404 and "No printer named" in html.unescape(nowhere.text)
+    wrong = pat.post(
+        "/station/pack/BOX-7/label",
+        data={"csrf": csrf, "printer": "carton-zebra", "template": "item-50x30"},
+    )
+    assert wrong.status_code == 400 and "not cartons" in html.unescape(wrong.text)
+    assert pat.get("/station/pack/NO-SUCH-BOX").status_code == 404
+    assert pat.post("/station/pack/BOX-7/explode", data={"csrf": csrf}).status_code == 404
+    nothing = pat.post(
+        "/station/pack/ship", data={"csrf": csrf, "shipment": "DN-9", "customer": "X"}
+    )
+    assert nothing.status_code == 400 and "Tick" in html.unescape(nothing.text)
+    forged = pat.post("/station/pack", data={"csrf": "nope"})
+    assert forged.status_code == 403

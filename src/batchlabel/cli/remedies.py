@@ -25,6 +25,7 @@ REMEDIES: dict[str, str] = {
     "'batchlabel pack --new {carton} ...'.",
     "complaint": "Use 'batchlabel complaint CODE --return'.",
     "carton_label": "Use 'batchlabel carton label CARTON'.",
+    "whole_batch": "To pack items of a batch without scanning each, use --lot LOT --quantity N.",
     "supplier": "add --supplier NAME.",
     "supplier_or_sku": "add --supplier NAME for the material or --sku SKU for the batch.",
     "value": "give --value only.",

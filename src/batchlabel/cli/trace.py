@@ -41,6 +41,7 @@ from batchlabel.services.cartons import (
     carton_template,
     print_carton_label,
     start_carton,
+    units_for,
 )
 from batchlabel.services.label_files import FORMATS as LABEL_FORMATS
 from batchlabel.services.label_files import render_files
@@ -55,7 +56,6 @@ from batchlabel.services.quality import (
 from batchlabel.services.recall import apply_recall, plan_recall, write_recall_list
 from batchlabel.services.recipes import load_recipe
 from batchlabel.services.trace import Node, find_target, named_lot, trace
-from batchlabel.store import Store
 from batchlabel.validation import MAX_QUANTITY
 
 # -- materials ----------------------------------------------------------------------------
@@ -360,24 +360,6 @@ def carton_label(
         console.print(f"Wrote the label of carton {code} to {result.files[0]}.")
 
 
-def _units_for(store: Store, codes: tuple[str, ...], purpose: str) -> list[tuple[int, str]]:
-    """Scanned codes to (unit id, serial); every code must name exactly one item."""
-    lookup = CodeLookup(store)
-    units = []
-    for text in codes:
-        found = lookup.resolve(text)
-        if found.error:
-            raise InputError(f"'{found.input}': {found.error}")
-        unit = lookup.unit_of(found)
-        if unit is None:
-            raise InputError(
-                f"'{found.input}' names a {found.match}, not one item; scan the item's own label"
-                + (" or use --lot LOT --quantity N." if purpose == "pack" else ".")
-            )
-        units.append((unit.id, unit.serial))
-    return units
-
-
 @cli.command("pack")
 @click.argument("carton_text", metavar="CARTON")
 @click.argument("codes", nargs=-1)
@@ -401,7 +383,7 @@ def pack(
         raise InputError("Name what goes in: scanned item codes, or --lot LOT --quantity N.")
     code, kind = carton_code(carton_text)
     source = store.batch(lot, sku) if lot is not None else None
-    units = _units_for(store, codes, "pack")
+    units = units_for(store, codes, "pack")
     packed = store.pack(
         code, kind, app.actor, [u for u, _ in units],
         batch_id=source.id if source else None, quantity=quantity or 0, new=new,
@@ -429,7 +411,7 @@ def unpack(app: AppContext, carton_text: str, codes: tuple[str, ...], reason: st
     if not reason.strip():
         raise InputError("Say why in --reason, e.g. --reason 'wrong size packed'.")
     code, _ = carton_code(carton_text)
-    ids = [u for u, _ in _units_for(store, codes, "unpack")] if codes else None
+    ids = [u for u, _ in units_for(store, codes, "unpack")] if codes else None
     removed = store.unpack(code, reason, app.actor, ids)
     console.print(marked("Took {} items out of carton [bold]{}[/].", len(removed), code))
 

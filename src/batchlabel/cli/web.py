@@ -11,6 +11,7 @@ from rich.table import Table
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, Number, console, emit_json, marked, pass_app
+from batchlabel.codes.gs1 import make_sscc
 from batchlabel.errors import InputError
 from batchlabel.web import create_app
 
@@ -25,7 +26,13 @@ from batchlabel.web import create_app
     type=Number(0, 10_000),
     help="Page requests per second per client (0: no limit).",
 )
-@click.option("--maker", help="Your workshop's name, shown on the pages.")
+@click.option(
+    "--maker", help="Your workshop's name, shown on the pages and sent from on carton labels."
+)
+@click.option(
+    "--company-prefix",
+    help="Your GS1 company prefix: cartons started at the station get SSCCs with it.",
+)
 @click.option(
     "--allowed-host",
     "allowed_hosts",
@@ -60,6 +67,7 @@ def serve(
     port: int,
     rate_limit: float,
     maker: str | None,
+    company_prefix: str | None,
     allowed_hosts: tuple[str, ...],
     session_hours: float,
     proxy_headers: bool,
@@ -73,6 +81,8 @@ def serve(
     elsewhere. Client addresses (for the rate limit) come from the connection, or from a
     proxy's X-Forwarded-For only with --proxy-headers and from --forwarded-allow-ips."""
     app.store.products()  # a bad --db fails here, in one sentence, before the server starts
+    if company_prefix:
+        make_sscc(0, company_prefix, 1)  # a wrong prefix is said now, not at the first carton
     _check_port_free(host, port)
     console.print(
         f"Serving origin pages for {app.db_path} on http://{host}:{port}/ (Ctrl-C stops)."
@@ -86,6 +96,7 @@ def serve(
             allowed_hosts=allowed_hosts,
             session_hours=session_hours,
             templates_dir=app.templates_dir,
+            company_prefix=company_prefix,
         ),
         host=host,
         port=port,

@@ -3,6 +3,7 @@ internal number) and the data of its GS1 logistic label."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from batchlabel.labels.data import LabelData
 from batchlabel.labels.templates import Template, find_template
 from batchlabel.models import Actor
 from batchlabel.printers import open_printer
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.printing import check_printer, label_bytes, saved_printer
 from batchlabel.store import Store
 
@@ -42,6 +44,25 @@ def start_carton(
     return code, kind
 
 
+def units_for(store: Store, codes: Sequence[str], purpose: str) -> list[tuple[int, str]]:
+    """Scanned codes to (unit id, serial); every code must name exactly one item."""
+    lookup = CodeLookup(store)
+    units = []
+    for text in codes:
+        found = lookup.resolve(text)
+        if found.error:
+            raise InputError(f"'{validation.shown(found.input)[:80]}': {found.error}")
+        unit = lookup.unit_of(found)
+        if unit is None:
+            raise InputError(
+                f"'{validation.shown(found.input)[:80]}' names a {found.match}, not one item; "
+                "scan the item's own label.",
+                needs="whole_batch" if purpose == "pack" else None,
+            )
+        units.append((unit.id, unit.serial))
+    return units
+
+
 def carton_label_data(
     store: Store, code: str, ship_from: str | None = None, ship_to: str | None = None
 ) -> LabelData:
@@ -51,10 +72,8 @@ def carton_label_data(
     carton = store.carton(code)
     if carton is None:
         raise NotFoundError(f"No carton {code} is recorded; check the code.")
-    ship_from = validation.line(ship_from or "", "ship-from text", 120, required=False) or None
-    ship_to = validation.line(ship_to or "", "ship-to text", 120, required=False) or (
-        carton.customer
-    )
+    ship_from = validation.paragraph(ship_from or "", "ship-from text", 200) or None
+    ship_to = validation.paragraph(ship_to or "", "ship-to text", 200) or carton.customer
     units = store.carton_contents(code)
     products = {u["product_id"] for u in units}
     batches = {u["batch_id"] for u in units}

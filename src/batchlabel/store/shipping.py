@@ -31,6 +31,30 @@ class ShippingRecords(StoreBase):
         where, params = (" WHERE s.code = ?", [shipment]) if shipment else ("", [])
         return [Carton(**r) for r in self._rows(f"{_CARTON_SQL}{where} ORDER BY c.id", params)]
 
+    def recent_cartons(self, limit: int = 200) -> list[Carton]:
+        """The latest cartons, newest first."""
+        return [
+            Carton(**r) for r in self._rows(f"{_CARTON_SQL} ORDER BY c.id DESC LIMIT ?", [limit])
+        ]
+
+    def close_carton(self, code: str, actor: Actor) -> None:
+        """Close a carton for shipping: nothing more is packed into it."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT id, closed_at, shipment_id FROM cartons WHERE code = ?", (code,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"No carton {code} is recorded; check the code.")
+            if row[1] is not None or row[2] is not None:
+                raise ConflictError(f"Carton {code} is closed already.")
+            (count,) = conn.execute(
+                "SELECT count(*) FROM carton_units WHERE carton_id = ?", (row[0],)
+            ).fetchone()
+            if count == 0:
+                raise InputError(f"Carton {code} is empty; pack it before closing it.")
+            conn.execute("UPDATE cartons SET closed_at = ? WHERE id = ?", (now(), row[0]))
+            self._log(conn, "carton_closed", actor, carton=code, count=count)
+
     def next_carton_number(self, series: str) -> int:
         """The next number of a carton series (an SSCC prefix, or internal codes), never reused."""
         with self.transaction() as conn:
@@ -165,8 +189,8 @@ class ShippingRecords(StoreBase):
 
     def _open_carton(self, conn: sqlite3.Connection, code: str, kind: str, new: bool) -> int:
         row = conn.execute(
-            "SELECT c.id, s.code FROM cartons c LEFT JOIN shipments s ON s.id = c.shipment_id"
-            " WHERE c.code = ?",
+            "SELECT c.id, s.code, c.closed_at FROM cartons c"
+            " LEFT JOIN shipments s ON s.id = c.shipment_id WHERE c.code = ?",
             (code,),
         ).fetchone()
         if new and row is not None:
@@ -182,6 +206,8 @@ class ShippingRecords(StoreBase):
             return int(cursor.lastrowid or 0)
         if row[1] is not None:
             raise ConflictError(f"Carton {code} left in shipment {row[1]}; pack into a new carton.")
+        if row[2] is not None:
+            raise ConflictError(f"Carton {code} is closed; pack into another carton.")
         return int(row[0])
 
     def _serials_by_batch(

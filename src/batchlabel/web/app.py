@@ -141,13 +141,17 @@ def create_app(
     allowed_hosts: Sequence[str] = (),
     session_hours: float = 12.0,
     templates_dir: Path | None = None,
+    company_prefix: str | None = None,
 ) -> Starlette:
     """The public site, and the station for signed-in people under /station/. Absolute links (redirects, Link headers, linksets) use the address
     the request came to only when that host is ``public_url``'s, one of ``allowed_hosts`` or
     this machine; any other Host header gets ``public_url``, never an address a client made up."""
     site = Site(db_path, rate_limit, maker, public_url, allowed_hosts)
     runner = JobRunner(db_path, site.public_url, templates_dir)
-    desk = Desk(db_path, site.public_url, timedelta(hours=session_hours), runner, templates_dir)
+    desk = Desk(
+        db_path, site.public_url, timedelta(hours=session_hours), runner, templates_dir,
+        company_prefix=company_prefix, maker=maker,
+    )  # fmt: skip
 
     def render(name: str, context: dict[str, Any]) -> str:
         return _pages.get_template(name).render(**context)

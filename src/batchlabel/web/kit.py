@@ -46,6 +46,7 @@ WEB_REMEDIES = {
     "new_carton": "Start the carton first.",
     "complaint": "Record a return as a complaint from the command line.",
     "carton_label": "Print it from the carton's page under Pack.",
+    "whole_batch": "Or add items of a batch by Lot and Count.",
 }
 
 

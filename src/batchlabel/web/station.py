@@ -82,6 +82,7 @@ from batchlabel.web.kit import (
     status_of,
 )
 from batchlabel.web.kit import field as form_field
+from batchlabel.web.packing import packing_routes
 from batchlabel.web.ratelimit import RateLimiter
 from batchlabel.web.receiving import receiving_routes
 
@@ -114,6 +115,8 @@ class Desk:
     idle: timedelta
     runner: JobRunner
     templates_dir: Path | None = None
+    company_prefix: str | None = None  # cartons started here get SSCCs with it
+    maker: str | None = None  # the ship-from text of carton labels
     # Sign-in attempts: a few in a row, then a pause, per name and per client address.
     by_name: RateLimiter = field(default_factory=lambda: RateLimiter(0.1, burst=5))
     by_client: RateLimiter = field(default_factory=lambda: RateLimiter(0.2, burst=10))
@@ -662,6 +665,7 @@ def station_routes(
         Route("/people", signed_in(people), methods=["GET"]),
         Route("/people/{action}", signed_in(people_action, "POST"), methods=["POST"]),
         *receiving_routes(kit),
+        *packing_routes(kit, desk.templates_dir, desk.company_prefix, desk.maker),
     ]
 
 

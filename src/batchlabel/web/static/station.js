@@ -112,7 +112,7 @@ function beep(good) {
   } catch (error) { /* no sound on this device: the colour still says it */ }
 }
 
-function scanItem(scan) {
+function scanItem(scan, okWord = "Received") {
   const item = document.createElement("li");
   item.className = "scan " + scan.tone;
   item.value = scan.number;
@@ -122,13 +122,39 @@ function scanItem(scan) {
     part.textContent = text;
     item.append(part, " ");
   };
-  add("strong", "verdict", scan.verdicts.length ? scan.verdicts.join(", ") : "Received");
+  add("strong", "verdict", scan.verdicts.length ? scan.verdicts.join(", ") : okWord);
   add("span", "what", scan.what);
   if (scan.name) add("span", "muted", scan.name);
   add("span", "code muted", scan.code);
   scan.warnings.forEach((warning) => add("span", "warning", warning));
   add("span", "muted who", scan.who);
   return item;
+}
+
+// A carton's page after an item went in: its items and the count per batch, redrawn.
+function showCarton(data) {
+  const cells = (values, tag) => {
+    const row = document.createElement("tr");
+    values.forEach((value) => {
+      const cell = document.createElement(tag);
+      cell.textContent = value;
+      row.append(cell);
+    });
+    return row;
+  };
+  const body = document.querySelector("#items tbody");
+  if (body) body.replaceChildren(...data.rows.slice().reverse().map((r) => cells(r, "td")));
+  const batches = document.getElementById("batches");
+  if (!batches) return;
+  const keep = [...batches.children].slice(0, 2);  // the Items count
+  const pairs = data.batches.flatMap(([name, count]) => {
+    const term = document.createElement("dt");
+    term.textContent = name;
+    const value = document.createElement("dd");
+    value.textContent = count;
+    return [term, value];
+  });
+  batches.replaceChildren(...keep, ...pairs);
 }
 
 // Scan pages: the code goes to the server without leaving the page, the answer shows at
@@ -155,18 +181,19 @@ function setUpScanForm() {
       headers: {"accept": "application/json", "x-csrf-token": body.get("csrf")},
     }).then((answer) => answer.json().then((data) => {
       if (!answer.ok || data.error) {
-        last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: ["Not recorded"],
+        last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: [form.dataset.refusedWord || "Not recorded"],
           what: data.error || "The server refused the scan.", name: "", code, warnings: [], who: ""}));
         beep(false);
         return;
       }
-      const item = scanItem(data.scan);
+      const item = scanItem(data.scan, form.dataset.okWord);
       last.replaceChildren(item.cloneNode(true));
       if (list) list.prepend(item);
       counts(data.summary);
+      if (data.rows) showCarton(data);
       beep(data.scan.tone === "ok");
     })).catch(() => {
-      last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: ["Not recorded"],
+      last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: [form.dataset.refusedWord || "Not recorded"],
         what: "No answer from the station; scan it again.", name: "", code, warnings: [], who: ""}));
       beep(false);
     }));

@@ -1,0 +1,183 @@
+"""Packing in the browser, under /station/pack: start a carton (an SSCC from the company
+prefix, or the maker's own code), scan items into it, take one out with a reason, close it,
+print its GS1 logistic label, and ship closed cartons to a customer. The same store calls
+and refusals as ``carton new``, ``pack``, ``unpack``, ``carton label`` and ``ship``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from batchlabel import validation
+from batchlabel.codes.scans import carton_code
+from batchlabel.errors import BatchlabelError, InputError, PrinterError
+from batchlabel.labels.templates import list_templates
+from batchlabel.models import Carton, Role
+from batchlabel.services.cartons import (
+    CARTON_TEMPLATE,
+    carton_template,
+    print_carton_label,
+    start_carton,
+    units_for,
+)
+from batchlabel.web.kit import Kit, Visit, explain, field, status_of
+
+MAX_CODES = 500  # items added in one go
+
+
+def carton_url(code: str) -> str:
+    return f"/pack/{quote(code, safe='')}"
+
+
+def packing_routes(
+    kit: Kit, templates_dir: Path | None, company_prefix: str | None, maker: str | None
+) -> list[Route]:
+    def carton_of(request: Request) -> Carton:
+        try:
+            code, _ = carton_code(request.path_params["code"])
+        except InputError as error:
+            raise HTTPException(404, explain(error)) from None
+        found = kit.store().carton(code)
+        if found is None:
+            raise HTTPException(404, f"No carton {code} is recorded; check the code.")
+        return found
+
+    def list_page(
+        visit: Visit, error: str | None = None, status: int = 200, notice: str | None = None
+    ) -> Response:
+        cartons = kit.store().recent_cartons()
+        return kit.page(
+            "pack.html", visit, status, error=error, notice=notice,
+            open_cartons=[c for c in cartons if c.closed_at is None and c.shipment is None],
+            closed=[c for c in cartons if c.closed_at is not None and c.shipment is None],
+            shipped=[c for c in cartons if c.shipment is not None][:30],
+            company_prefix=company_prefix or "", carton_url=carton_url,
+        )  # fmt: skip
+
+    def carton_page(visit: Visit, carton: Carton, status: int = 200, **extra: Any) -> Response:
+        records = kit.store()
+        return kit.page(
+            "carton.html", visit, status, carton=carton,
+            batches=records.carton_batches(carton.id),
+            items=records.carton_contents(carton.code),
+            printers=records.printers(),
+            templates=[t for t in list_templates(templates_dir) if t.per == "carton"],
+            default_template=CARTON_TEMPLATE, maker=maker or "", carton_url=carton_url, **extra,
+        )  # fmt: skip
+
+    async def cartons(request: Request, visit: Visit) -> Response:
+        shipped = validation.shown(request.query_params.get("shipped", ""))[:200]
+        return list_page(visit, notice=f"Shipped {shipped}." if shipped else None)
+
+    async def start(request: Request, visit: Visit) -> Response:
+        form = await request.form()
+        try:
+            own = field(form, "code").strip() or None
+            prefix = field(form, "company_prefix").strip() or None
+            code, _ = start_carton(kit.store(), visit.actor, own, prefix)
+        except BatchlabelError as error:
+            return list_page(visit, explain(error), status_of(error))
+        return kit.redirect(carton_url(code))
+
+    async def show(request: Request, visit: Visit) -> Response:
+        carton = carton_of(request)
+        done = request.query_params.get("done", "")
+        return carton_page(visit, carton, notice=validation.shown(done)[:200] or None)
+
+    async def act(request: Request, visit: Visit) -> Response:
+        carton = carton_of(request)
+        action = request.path_params["action"]
+        form = await request.form()
+        wants_json = "application/json" in request.headers.get("accept", "")
+        try:
+            done = _act(action, carton, form, visit)
+        except (BatchlabelError, PrinterError) as error:
+            if wants_json:
+                return kit.json({"error": explain(error)}, status_of(error))
+            return carton_page(visit, carton, status_of(error), error=explain(error))
+        if wants_json:
+            records = kit.store()
+            items = records.carton_contents(carton.code)
+            scan = {
+                "number": len(items), "code": validation.shown(field(form, "code"))[:80],
+                "what": done, "name": "", "verdicts": [], "tone": "ok",
+                "who": f"{visit.user.name} at {visit.station}", "warnings": [],
+            }  # fmt: skip
+            rows = [[i["serial"], i["sku"], i["lot"], i["status"].replace("_", " ")] for i in items]
+            batches = [
+                [f"{b['sku']} lot {b['lot']}", f"{b['units']} ({b['status'].replace('_', ' ')})"]
+                for b in records.carton_batches(carton.id)
+            ]
+            return kit.json(
+                {"scan": scan, "summary": {"items": len(items)}, "rows": rows, "batches": batches}
+            )
+        target = carton_url(carton.code) + "?" + urlencode({"done": done})
+        return kit.redirect(target)
+
+    def _act(action: str, carton: Carton, form: FormData, visit: Visit) -> str:
+        records = kit.store()
+        if action == "add":
+            codes = [line for line in field(form, "code").splitlines() if line.strip()]
+            if not codes:
+                raise InputError("Scan an item's label, or type its code and press Enter.")
+            if len(codes) > MAX_CODES:
+                raise InputError(f"Add at most {MAX_CODES} items at once.")
+            units = units_for(records, codes, "pack")
+            packed = records.pack(
+                carton.code, carton.kind, visit.actor, [unit for unit, _ in units]
+            )
+            if len(packed) == 1:
+                lot, serial = packed[0]
+                return f"Packed serial {serial} (lot {lot}) into {carton.code}."
+            return f"Packed {len(packed)} items into {carton.code}."
+        if action == "unpack":
+            serials = [line for line in field(form, "serials").splitlines() if line.strip()]
+            if not serials:
+                raise InputError("Scan or type the item to take out.")
+            units = units_for(records, serials, "unpack")
+            removed = records.unpack(
+                carton.code, field(form, "reason"), visit.actor, [unit for unit, _ in units]
+            )
+            return f"Took {len(removed)} item(s) out of {carton.code}."
+        if action == "close":
+            records.close_carton(carton.code, visit.actor)
+            return f"Closed carton {carton.code}; it is ready to ship."
+        if action == "label":
+            template = carton_template(field(form, "template") or None, templates_dir)
+            problem = print_carton_label(
+                records, carton.code, field(form, "printer"), visit.actor, template,
+                field(form, "ship_from") or None, field(form, "ship_to") or None,
+            )  # fmt: skip
+            if problem:
+                return f"Sent the label of {carton.code}; the printer says: {problem}"
+            return f"Printed the label of {carton.code}."
+        raise HTTPException(404, "There is no page at this address.")
+
+    async def ship(request: Request, visit: Visit) -> Response:
+        form = await request.form()
+        chosen = [str(c) for c in form.getlist("carton")]
+        try:
+            visit.need(Role.PACKER)
+            if not chosen:
+                raise InputError("Tick the closed cartons to ship.")
+            shipment = validation.line(field(form, "shipment"), "shipment code", 60)
+            sent = kit.store().ship(shipment, field(form, "customer"), chosen, visit.actor)
+        except BatchlabelError as error:
+            return list_page(visit, explain(error), status_of(error))
+        told = f"{sent.code}: {sent.cartons} cartons, {sent.units} items to {sent.customer}"
+        return kit.redirect("/pack?" + urlencode({"shipped": told}))
+
+    return [
+        Route("/pack", kit.signed_in(cartons), methods=["GET"]),
+        Route("/pack", kit.signed_in(start, "POST"), methods=["POST"]),
+        Route("/pack/ship", kit.signed_in(ship, "POST"), methods=["POST"]),
+        Route("/pack/{code}", kit.signed_in(show), methods=["GET"]),
+        Route("/pack/{code}/{action}", kit.signed_in(act, "POST"), methods=["POST"]),
+    ]
