@@ -199,7 +199,13 @@ def test_expected_lists_from_a_file_and_from_a_shipment(bench: Bench) -> None:
     uploaded = pat.post(
         "/station/receive",
         data={"csrf": csrf, "name": "From a file"},
-        files={"file": ("delivery.csv", f"# from the tannery\nL1,2\n{code(bench.serials[9])}\n")},
+        # a GS1 element string keeps its GS byte inside a line of the list
+        files={
+            "file": (
+                "delivery.csv",
+                f"# from the tannery\r\nL1,2\r\n01{GTIN}10L1\x1d21{bench.serials[9]}\r\n",
+            )
+        },
     )
     assert uploaded.status_code == 303
     session = uploaded.headers["location"]
@@ -506,3 +512,64 @@ def test_bad_packing_input_is_refused(bench: Bench) -> None:
     assert nothing.status_code == 400 and "Tick" in html.unescape(nothing.text)
     forged = pat.post("/station/pack", data={"csrf": "nope"})
     assert forged.status_code == 403
+
+
+def test_a_packer_fills_a_carton_from_a_phone(bench: Bench) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    first, second = bench.serials[6], bench.serials[7]
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(bench.url + "/station/pack")
+        page.get_by_label("Name").fill("pat")
+        page.get_by_label("Password").fill(PASSWORDS["pat"])
+        page.get_by_label("Station").fill("pack-phone")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/station/pack")
+        page.get_by_label("GS1 company prefix (the carton gets an SSCC)").fill("")
+        page.get_by_label("Or your own carton code").fill("PHONE-BOX-1")
+        page.get_by_role("button", name="Start a carton").click()
+        page.wait_for_url("**/station/pack/PHONE-BOX-1")
+        field = page.get_by_label("Scan an item into this carton")
+        expect(field).to_be_focused()
+        for serial in (first, second):
+            page.keyboard.type(f"01{GTIN}10L1\x1d21{serial}")
+            page.keyboard.press("Enter")
+            expect(page.locator("#last")).to_contain_text(f"Packed serial {serial}")
+        page.keyboard.type(code(bench.held, "Q1"))  # quarantined: packed, but not shipped
+        page.keyboard.press("Enter")
+        expect(page.locator("#count-items")).to_have_text("3")
+        expect(page.locator("#batches")).to_contain_text("COL lot L1")
+        expect(page.locator("#items")).to_contain_text(second)
+        page.keyboard.type(code(bench.recalled, "R1"))
+        page.keyboard.press("Enter")
+        expect(page.locator("#last")).to_contain_text("Not packed")
+        expect(page.locator("#last")).to_contain_text("recalled")
+        expect(page.locator("#count-items")).to_have_text("3")
+        page.get_by_text("Take an item out").click()
+        page.get_by_label("Item (scan its label, or one code per line)").fill(
+            code(bench.held, "Q1")
+        )
+        page.get_by_label("Reason").fill("batch on hold")
+        page.get_by_role("button", name="Take out").click()
+        expect(page.locator("#notice")).to_contain_text("Took 1 item(s) out")
+        page.get_by_role("button", name="Close the carton").click()
+        expect(page.locator("#notice")).to_contain_text("ready to ship")
+        page.get_by_label("Printer").select_option("carton-zebra")
+        page.get_by_role("button", name="Print carton label").click()
+        expect(page.locator("#notice")).to_contain_text("Printed the label of PHONE-BOX-1")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        browser.close()
+    assert requests and all(url.startswith(bench.url + "/") for url in requests), requests
+    store = Store.open(bench.db)
+    try:
+        packed = store.carton_contents("PHONE-BOX-1")
+        kinds = [(e.kind, e.user, e.station) for e in store.events(limit=100_000)]
+    finally:
+        store.close()
+    assert [u["serial"] for u in packed] == [first, second]
+    for kind in ("packed", "unpacked", "carton_closed", "carton_label_printed"):
+        assert (kind, "pat", "pack-phone") in kinds, kind

@@ -51,6 +51,8 @@ _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 _GS1_START = re.compile(r"^(00[0-9]{18}|0[12][0-9]{14})")
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
 
 @dataclass(frozen=True)
 class ScannedCode:
@@ -99,6 +101,16 @@ def parse_scan(raw: str) -> ScannedCode:
         if fixed.readable and fixed.kind != CodeKind.TEXT:
             return _with_note(fixed, QWERTZ_NOTE)
     return code
+
+
+def code_lines(text: str) -> list[str]:
+    r"""The lines of a list of scanned codes. Not ``str.splitlines``: it also breaks at the
+    GS byte (0x1D) that separates the fields of a GS1 element string.
+
+    >>> code_lines("0109506000134352\x1d21A\r\nL1,2")
+    ['0109506000134352\x1d21A', 'L1,2']
+    """
+    return _LINE_BREAK.split(text)
 
 
 def carton_code(text: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from batchlabel import validation
+from batchlabel.codes.scans import code_lines
 from batchlabel.errors import InputError
 from batchlabel.models import Actor, BatchStatus, MatchKind
 from batchlabel.services.lookup import CodeLookup, Resolution
@@ -64,7 +65,7 @@ def parse_expected(text: str, lookup: CodeLookup, source: str) -> list[ExpectedL
     """Expected contents, one code per line or CODE,QUANTITY, each line resolved now so that
     a wrong line is reported before the first scan, not after the last."""
     lines: list[ExpectedLine] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(code_lines(text), start=1):
         entry = raw.strip()
         if not entry or entry.startswith("#"):
             continue

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from batchlabel import validation
-from batchlabel.codes.scans import carton_code
+from batchlabel.codes.scans import carton_code, code_lines
 from batchlabel.errors import BatchlabelError, InputError, PrinterError
 from batchlabel.labels.templates import list_templates
 from batchlabel.models import Carton, Role
@@ -124,7 +124,7 @@ def packing_routes(
     def _act(action: str, carton: Carton, form: FormData, visit: Visit) -> str:
         records = kit.store()
         if action == "add":
-            codes = [line for line in field(form, "code").splitlines() if line.strip()]
+            codes = [line for line in code_lines(field(form, "code")) if line.strip()]
             if not codes:
                 raise InputError("Scan an item's label, or type its code and press Enter.")
             if len(codes) > MAX_CODES:
@@ -138,7 +138,7 @@ def packing_routes(
                 return f"Packed serial {serial} (lot {lot}) into {carton.code}."
             return f"Packed {len(packed)} items into {carton.code}."
         if action == "unpack":
-            serials = [line for line in field(form, "serials").splitlines() if line.strip()]
+            serials = [line for line in code_lines(field(form, "serials")) if line.strip()]
             if not serials:
                 raise InputError("Scan or type the item to take out.")
             units = units_for(records, serials, "unpack")
