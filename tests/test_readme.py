@@ -78,6 +78,8 @@ def test_demo_runs_and_releases_a_batch(tmp_path: Path) -> None:
         text=True,
     )
     assert '"status": "released"' in listed.stdout
+    carton_label = tmp_path / "demo" / "labels" / "C000001-logistic-100x150.pdf"
+    assert carton_label.read_bytes().startswith(b"%PDF")
     page = (tmp_path / "demo" / "origin.html").read_text()
     assert "Leather dog collar, size M" in page and "leather: Tuscany, Italy" in page
     assert "Burnish edges" in page and "Cost price" not in page  # private notes stay private

@@ -465,6 +465,10 @@ def test_a_packer_fills_labels_and_ships_a_carton(bench: Bench) -> None:
     assert printed_event.user == "pat" and printed_event.station == "pack-1"
     assert printed_event.detail["confirmed"] is True
 
+    # the station's search field opens a carton from its label
+    opened = pat.get("/station/find", params={"code": f"]C100{sscc}"})
+    assert opened.status_code == 303 and opened.headers["location"] == f"/station/pack/{sscc}"
+
     # shipped from the station, as 'batchlabel ship' does
     listed = pat.get("/station/pack").text
     assert sscc in listed

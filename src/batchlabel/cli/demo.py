@@ -20,6 +20,7 @@ from batchlabel.errors import BatchlabelError
 from batchlabel.labels.templates import find_template
 from batchlabel.models import LabelState
 from batchlabel.outputs import atomic_text_file
+from batchlabel.services.cartons import carton_label_data, carton_template
 from batchlabel.services.label_files import batch_labels, render_files
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import find_origin
@@ -189,13 +190,22 @@ def demo(app: AppContext, directory: Path) -> None:
             new=True,
         )
         store.ship("DN-0001", "Demo Shop", [carton], actor)
+        carton_label = render_files(
+            carton_template(None),
+            [carton_label_data(store, carton, "Demo Leatherworks")],
+            "pdf",
+            directory / "labels",
+            203,
+        ).files[0]
         report = directory / "report.html"
         write_report(build_report(store, store.batch_by_id(released.id)), "html", report)
         _step(
             8,
-            "Packed the batch into carton {} and shipped it to Demo Shop. Tracing leather lot {} "
-            "forward finds every item, as a recall would (report: [bold]{}[/]):",
+            "Packed the batch into carton {} (its logistic label: [bold]{}[/]) and shipped it to "
+            "Demo Shop. Tracing leather lot {} forward finds every item, as a recall would "
+            "(report: [bold]{}[/]):",
             carton,
+            carton_label,
             leather.lot,
             report,
         )
@@ -218,6 +228,7 @@ def demo(app: AppContext, directory: Path) -> None:
             f"--db {db_path} jobs",
             f"--db {db_path} resolve --image {preview.files[0]}",
             f"--db {db_path} trace {leather.lot}",
+            f"--db {db_path} resolve {carton}",
             f"--db {db_path} recall {leather.lot} --reason 'test' --dry-run --out {directory / 'recalls'}",
             f"--db {db_path} render {lot} --sku {collar.sku} --format pdf --sheet a4-3x7 --out {directory / 'labels'}",
             f"--db {db_path} serve    (then the QR code's address, and /station/)",

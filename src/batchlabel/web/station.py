@@ -82,7 +82,7 @@ from batchlabel.web.kit import (
     status_of,
 )
 from batchlabel.web.kit import field as form_field
-from batchlabel.web.packing import packing_routes
+from batchlabel.web.packing import carton_url, packing_routes
 from batchlabel.web.ratelimit import RateLimiter
 from batchlabel.web.receiving import receiving_routes
 
@@ -262,6 +262,8 @@ def station_routes(
             return station_headers(RedirectResponse(PREFIX + "/", 303))
         records = store()
         found = CodeLookup(records).resolve(code)
+        if found.carton is not None:  # a carton's label opens the carton
+            return station_headers(RedirectResponse(PREFIX + carton_url(found.carton), 303))
         if found.batch_id is not None:
             batch = records.batch_by_id(found.batch_id)
             return station_headers(RedirectResponse(batch_url(batch), 303))
