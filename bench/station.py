@@ -1,7 +1,8 @@
 """The station under load, with 1,000,000 units in the database: the batch page's latency with
 8 concurrent signed-in clients, the time to start a print job (allocate, record, hand to the
-printer thread) under 4 concurrent packers, and a 1,000-label job printed from the station
-against the same job run by the library directly (the command line's path) in the same run."""
+printer thread) under 4 concurrent packers, a 1,000-label job printed from the station
+against the same job run by the library directly (the command line's path) in the same run,
+and receiving scans from 4 receivers into one session against the command line's session."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from urllib.parse import urlencode
 
 from batchlabel.labels.templates import find_template
 from batchlabel.models import Actor, BatchStatus, LabelState
+from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.people import add_person
 from batchlabel.services.printing import run_job, start_job
+from batchlabel.services.receiving import ReceivingSession
 from batchlabel.store import Store
 from bench.common import Figure, percentiles
 from bench.scanning import build
@@ -117,6 +120,60 @@ def _job_starts(port: int, cookie: str, csrf: str, lots: list[str]) -> tuple[flo
     return percentiles(latencies)[1], errors[0]
 
 
+def _receiving(port: int, cookie: str, csrf: str, codes: list[str]) -> tuple[float, int, int]:
+    """4 receivers scanning into one session: each scan resolved, checked and recorded."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    form = {"cookie": cookie, "content-type": "application/x-www-form-urlencoded"}
+    conn.request("POST", "/station/receive", urlencode({"csrf": csrf, "name": "bench"}), form)
+    answer = conn.getresponse()
+    answer.read()
+    session = answer.headers["location"]
+    conn.close()
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def receiver(mine: list[str]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        times = []
+        for code in mine:
+            start = time.perf_counter()
+            conn.request(
+                "POST", f"{session}/scan", urlencode({"csrf": csrf, "code": code}),
+                {**form, "accept": "application/json"},
+            )  # fmt: skip
+            answer = conn.getresponse()
+            answer.read()
+            times.append((time.perf_counter() - start) * 1000)
+            if answer.status != 200:
+                errors[0] += 1
+        conn.close()
+        with lock:
+            latencies.extend(times)
+
+    threads = [threading.Thread(target=receiver, args=(codes[n::4],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return percentiles(latencies)[1], len(latencies), errors[0]
+
+
+def _library_receiving(db: Path, codes: list[str]) -> float:
+    """The same scans by the command line's receiving session, one at a time."""
+    store = Store.open(db)
+    try:
+        session = ReceivingSession(CodeLookup(store), ACTOR, name="bench peer")
+        times = []
+        for code in codes:
+            start = time.perf_counter()
+            session.scan(code)
+            times.append((time.perf_counter() - start) * 1000)
+        return percentiles(times)[1]
+    finally:
+        store.close()
+
+
 def _station_job(port: int, cookie: str, csrf: str, lot: str) -> float:
     conn = http.client.HTTPConnection("127.0.0.1", port)
     body = urlencode({"csrf": csrf, "template": "item-50x30", "printer": "bench", "count": "1000"})
@@ -202,10 +259,14 @@ def run() -> list[Figure]:
             page_rate, page_p99, page_errors = _pages(port, cookie, paths)
             start_p99, start_errors = _job_starts(port, cookie, csrf, sku0)
             station_wall = _station_job(port, cookie, csrf, sku1[0])
+            rng = random.Random(3)
+            codes = [f"]d201{g}10{lot}\x1d21{serial}" for g, lot, serial in rng.sample(picks, 800)]
+            scan_p99, scans, scan_errors = _receiving(port, cookie, csrf, codes[:400])
         finally:
             server.terminate()
             server.wait(timeout=20)
         _library_job(db, printer, sku1[1])
+        library_scan_p99 = _library_receiving(db, codes[400:])
         station_rate = 1000 / _job_seconds(db, sku1[0])
         library_rate = 1000 / _job_seconds(db, sku1[1])
     printer.close()
@@ -216,6 +277,8 @@ def run() -> list[Figure]:
         Figure("1,000-label job from the station, recorded to confirmed", station_rate, "labels/s", ">= 0.8x library", f"{station_rate / library_rate:.2f}x"),
         Figure("1,000-label job by the library (command line path, peer)", library_rate, "labels/s", "", "timed alike"),
         Figure("the same from Print to confirmed, as the packer sees it", station_wall, "labels/s", "", "HTTP and polling included"),
+        Figure("receiving scan (resolve, check, record) p99, 4 receivers, one session", scan_p99, "ms", "< 50", f"{scans} scans; errors {scan_errors}"),
+        Figure("the same scans by the command line's session (peer)", library_scan_p99, "ms", "", "in-process, no HTTP"),
     ]  # fmt: skip
 
 
