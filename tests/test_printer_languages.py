@@ -12,6 +12,7 @@ import threading
 import time
 import tty
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,82 @@ def test_a_brother_ql_on_62mm_tape_prints_the_preview(
         assert same_dots(placed, preview)
         assert serials_read(placed) == {serial}
     store.close()
+
+
+ODD_TEMPLATE = """\
+name = "odd"
+width_mm = 47.3
+height_mm = 21.1
+[[elements]]
+type = "text"
+x = 1
+y = 1
+width = 40
+height = 8
+value = "SN {serial}"
+[[elements]]
+type = "box"
+x = 0
+y = 0
+width = 47.3
+height = 21.1
+"""
+
+
+@pytest.mark.parametrize(
+    ("template_name", "medium_name", "model"),
+    [
+        ("item-50x30", "62", "QL-820NWB"),
+        ("item-50x30", "62", "QL-700"),
+        ("item-50x30", "102", "QL-1100"),
+        ("gs1-item-100x50", "62", "QL-820NWB"),  # turned a quarter
+        ("odd", "62x29", "QL-800"),  # die-cut, and not on a whole byte
+        ("odd", "29x90", "QL-820NWB"),  # die-cut, turned
+        ("full", "62x29", "QL-820NWB"),  # wider than the printable width: cut off evenly
+    ],
+)
+def test_brother_raster_is_the_librarys_own_conversion(
+    template_name: str, medium_name: str, model: str, tmp_path: Path
+) -> None:
+    """Our rows are brother-ql-next's ``convert`` of the same page, byte for byte."""
+    from brother_ql.conversion import convert
+    from brother_ql.raster import BrotherQLRaster
+
+    from batchlabel.codes.gs1 import digital_link
+    from batchlabel.labels.data import LabelData
+    from batchlabel.render.brother import brother_raster, check_media, media
+
+    if template_name in ("odd", "full"):
+        text = ODD_TEMPLATE
+        if template_name == "full":
+            text = text.replace("47.3", "62").replace("21.1", "29").replace('"odd"', '"full"')
+        (tmp_path / f"{template_name}.toml").write_text(text)
+        template = find_template(str(tmp_path / f"{template_name}.toml"))
+    else:
+        template = find_template(template_name)
+    medium = media(medium_name)
+    turned = check_media(template.name, template.width_mm, template.height_mm, medium)
+
+    def data(n: int) -> LabelData:
+        url = digital_link("https://id.example.com", GTIN, "L1", f"S{n}")
+        return LabelData("COL", "Collar", "", GTIN, "L1", f"S{n}", date(2026, 1, 1), None, url)
+
+    images = [render_label(template, data(n), 300) for n in range(3)]
+    pages = []
+    for image in images:
+        label = image.rotate(90, expand=True) if turned else image
+        length = medium.length_dots or label.height
+        page = Image.new("L", (medium.width_dots, length), 255)
+        page.paste(
+            label.convert("L"),
+            ((medium.width_dots - label.width) // 2, (length - label.height) // 2),
+        )
+        pages.append(page)
+    expected = convert(
+        qlr=BrotherQLRaster(model), images=pages, label=medium.name, rotate="0", threshold=70,
+        dither=False, compress=False, red=False, dpi_600=False, hq=True, cut=True,
+    )  # fmt: skip
+    assert brother_raster(images, medium, turned, model) == expected
 
 
 def test_a_brother_with_other_media_loaded_prints_nothing(

@@ -8,6 +8,7 @@ die-cut label's size otherwise (turned a quarter where that fits and the upright
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 
@@ -84,33 +85,112 @@ def check_media(template_name: str, width_mm: float, height_mm: float, medium: M
 def brother_raster(
     images: list[Image.Image], medium: Media, turned: bool, model: str = DEFAULT_MODEL
 ) -> bytes:
-    """One raster job of ``images`` (each a label at 300 dpi), cut after each label."""
+    """One raster job of ``images`` (each a 1-bit label at 300 dpi), cut after each label.
+
+    The job is framed by brother-ql-next's own commands, in the order its ``convert`` issues
+    them (mode, initialise, status, media and quality, cutting, margins, print). Only the
+    rows are written here, uncompressed: the library's row loop and its pure-Python PackBits
+    cost most of a label's time, and a test holds these bytes equal to ``convert``'s."""
     _library()
-    from brother_ql.conversion import convert
+    from brother_ql.exceptions import BrotherQLUnsupportedCmd
+    from brother_ql.labels import FormFactor, LabelsManager
     from brother_ql.raster import BrotherQLRaster
 
-    pages = [
-        _on_media(image.rotate(90, expand=True) if turned else image, medium) for image in images
-    ]
-    raster = BrotherQLRaster(model)
-    data: bytes = convert(
-        qlr=raster, images=pages, label=medium.name, rotate="0", threshold=70,
-        # Uncompressed: the library's PackBits is pure Python and costs 85 % of the time
-        # (150 labels/s against 980); 33 KB a label is nothing to a USB or network printer
-        # that prints one label a second, and every QL model takes it.
-        dither=False, compress=False, red=False, dpi_600=False, hq=True, cut=True,
-    )  # fmt: skip
-    return data
+    spec = LabelsManager()[medium.name]
+    qlr = BrotherQLRaster(model)
+    width = qlr.get_pixel_width()
+    right_margin = spec.offset_r + qlr.model.additional_offset_r
+    if medium.width_dots + right_margin > width:
+        raise InputError(
+            f"The Brother {model} cannot print on {medium.describe()}; load narrower media."
+        )
+    shortest, longest = qlr.model.min_max_length_dots
+    die_cut = spec.form_factor in (FormFactor.DIE_CUT, FormFactor.ROUND_DIE_CUT)
+    pieces: list[bytes] = []
+
+    def taken() -> bytes:  # the library appends to one bytes object: quadratic for a job
+        data: bytes = qlr.data
+        qlr.data = b""
+        return data
+
+    with contextlib.suppress(BrotherQLUnsupportedCmd):
+        qlr.add_switch_mode()
+    qlr.add_invalidate()
+    qlr.add_initialize()
+    with contextlib.suppress(BrotherQLUnsupportedCmd):
+        qlr.add_switch_mode()
+    for image in images:
+        label = (image.rotate(90, expand=True) if turned else image).convert("1")
+        length = medium.length_dots or label.height
+        if not shortest <= length <= longest:
+            raise InputError(
+                f"The Brother {model} prints labels {shortest} to {longest} dots long at "
+                f"300 dpi; this one is {length}."
+            )
+        # What lies outside the printable area (a 62 mm label on 62 mm media) is cut off
+        # evenly on both sides, as the printer would leave it unprinted.
+        over_x = max(0, label.width - medium.width_dots)
+        over_y = max(0, label.height - length)
+        if over_x or over_y:
+            label = label.crop(
+                (over_x // 2, over_y // 2, label.width - (over_x - over_x // 2),
+                 label.height - (over_y - over_y // 2))
+            )  # fmt: skip
+        # Centred on the printable width. Rows are packed from a whole byte: a label that
+        # starts within a byte gets white dots before it up to that byte's start.
+        left = width - medium.width_dots - right_margin  # where the printable width starts
+        x = left + (medium.width_dots - label.width) // 2
+        if x % 8:
+            padded = Image.new("1", (label.width + x % 8, label.height), 1)
+            padded.paste(label, (x % 8, 0))
+            label, x = padded, x - x % 8
+        y = (length - label.height) // 2
+        qlr.add_status_information()
+        qlr.mtype, qlr.mwidth = (0x0B if die_cut else 0x0A), spec.tape_size[0]
+        qlr.mlength = spec.tape_size[1] if die_cut else 0
+        qlr.pquality = 1
+        qlr.add_media_and_quality(length)
+        with contextlib.suppress(BrotherQLUnsupportedCmd):
+            qlr.add_autocut(True)
+            qlr.add_cut_every(1)
+        with contextlib.suppress(BrotherQLUnsupportedCmd):
+            qlr.dpi_600 = False
+            qlr.cut_at_end = True
+            qlr.two_color_printing = False
+            qlr.add_expanded_mode()
+        qlr.add_margins(spec.feed_margin)
+        pieces.append(taken())
+        pieces.append(_rows(label, x, y, width, length))
+        qlr.add_print()
+    pieces.append(taken())
+    return b"".join(pieces)
 
 
-def _on_media(image: Image.Image, medium: Media) -> Image.Image:
-    """The label centred on the printable width (and length, for die-cut labels)."""
-    length = medium.length_dots or image.height
-    page = Image.new("L", (medium.width_dots, length), 255)
-    page.paste(
-        image.convert("L"), ((medium.width_dots - image.width) // 2, (length - image.height) // 2)
+def _rows(label: Image.Image, x: int, y: int, width: int, length: int) -> bytes:
+    """Raster rows as the printer reads them: the label at (x, y) on a white page of
+    ``width`` x ``length`` dots (x a multiple of 8), mirrored, 1 = a printed dot, each row
+    ``g 0x00 LENGTH`` and its bytes. Packed inverted with the first pixel in the lowest bit
+    ("1;IR"), a mirrored row is its bytes in reverse order: no page is drawn or flipped."""
+    row = width // 8
+    packed = (label.width + 7) // 8
+    frame = label.tobytes("raw", "1;IR")
+    head = b"g\x00" + bytes((row,))
+    right = bytes(row - x // 8 - packed)  # the page right of the label comes first
+    left = bytes(x // 8)
+    blank = head + bytes(row)
+    # The whole frame reversed holds every row mirrored, from the last row to the first.
+    backwards = frame[::-1]
+    rows = [backwards[start : start + packed] for start in range(0, len(backwards), packed)]
+    rows.reverse()
+    return b"".join(
+        (
+            blank * y,
+            head + right,
+            (left + head + right).join(rows),
+            left,
+            blank * (length - y - label.height),
+        )
     )
-    return page
 
 
 __all__ = ["BROTHER_DPI", "DEFAULT_MODEL", "Media", "brother_raster", "check_media", "media"]
