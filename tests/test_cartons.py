@@ -155,3 +155,42 @@ def test_carton_fields_in_gs1_and_templates(tmp_path: Path) -> None:
     )
     with pytest.raises(TemplateError, match="'carton'"):
         load_template(per)
+
+
+def test_a_carton_of_a_product_without_gtin_claims_no_gs1_content(
+    cartons: tuple[Run, str, list[str]], tmp_path: Path
+) -> None:
+    run, _, _ = cartons
+    made = run("batch", "create", "TOTE", "--lot", "T2", "--quantity", "2", "--json")
+    assert run("pack", "--new", "TOTES", "--lot", "T2", "--quantity", "2").exit_code == 0, made
+    done = run("carton", "label", "TOTES", "--format", "png", "--out", str(tmp_path), "--json",
+               "--ship-to", "Shop Berlin GmbH\nFriedrichstrasse 123\n10117 Berlin\nGermany")  # fmt: skip
+    assert done.exit_code == 0, done.stderr  # a four-line address shrinks to fit
+    [png_file] = done.json()["files"]
+    found = zxingcpp.read_barcodes(Image.open(png_file))
+    assert [(r.format.name, r.symbology_identifier, r.text) for r in found] == [
+        ("Code128", "]C0", "TOTES")
+    ]  # a count and lot without their GTIN would be no valid GS1 string
+
+
+def test_a_file_printer_keeps_every_job_inside_its_folder(tmp_path: Path) -> None:
+    from batchlabel.printers import open_printer
+
+    folder = tmp_path / "outbox"
+    printer = open_printer(f"file://{folder}")
+    printer.send(b"^XA^XZ", name="carton-/../../escaped")
+    printer.close()
+    assert not list(tmp_path.glob("escaped*")) and not (tmp_path.parent / "escaped.zpl").exists()
+    [written] = list(folder.iterdir())
+    assert written.read_bytes() == b"^XA^XZ" and "/" not in written.name
+
+
+def test_closing_a_carton_from_the_command_line(cartons: tuple[Run, str, list[str]]) -> None:
+    run, sscc, serials = cartons
+    assert run("carton", "close", sscc).exit_code == 0
+    refused = run("pack", sscc, unit_code(serials[4]))
+    assert refused.exit_code != 0 and "is closed" in refused.stderr
+    again = run("carton", "close", sscc)
+    assert again.exit_code != 0 and "closed already" in again.stderr
+    assert run("unpack", sscc, unit_code(serials[0]), "--reason", "scuffed").exit_code == 0
+    assert run("pack", sscc, unit_code(serials[4])).exit_code == 0  # open again

@@ -10,8 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from batchlabel.store import Store
-from tests.conftest import GTIN, Run
+from tests.conftest import ACTOR, GTIN, Run
 
 
 def setup(run: Run, quantity: int = 3) -> list[str]:
@@ -186,3 +188,86 @@ def test_expected_quantity_and_token_name_are_checked(run: Run, tmp_path: Path) 
     assert refused.exit_code == 2 and "line 1: the quantity must be 1 to 100,000" in refused.stderr
     nameless = run("token", "create", " ")
     assert nameless.exit_code == 2 and "station's name" in nameless.stderr
+
+
+def _receiving_world(run: Run) -> tuple[list[str], list[str]]:
+    """L1 released (6 items), R1 recalled (2 items, both in carton RBOX), one item of L1
+    in carton GBOX."""
+    serials = setup(run, quantity=6)
+    made = run("batch", "create", "COL-M", "--lot", "R1", "--quantity", "2", "--json")
+    recalled: list[str] = made.json()["serials"]
+    assert run("batch", "release", "R1", "--reason", "ok").exit_code == 0
+    assert (
+        run("pack", "--new", "RBOX", code(recalled[0], "R1"), code(recalled[1], "R1")).exit_code
+        == 0
+    )
+    assert run("pack", "--new", "GBOX", code(serials[5])).exit_code == 0
+    assert run("batch", "recall", "R1", "--reason", "buckle").exit_code == 0
+    return serials, recalled
+
+
+def test_a_session_rebuilt_from_its_events_says_what_the_live_one_said(
+    run: Run, db_path: Path
+) -> None:
+    from batchlabel.services.lookup import CodeLookup
+    from batchlabel.services.receiving import ReceivingSession, parse_expected, sheet_rows
+    from batchlabel.web.receiving import scan_view
+
+    serials, _ = _receiving_world(run)
+    store = Store.open(db_path)
+    try:
+        lookup = CodeLookup(store)
+        expected = parse_expected(f"L1,3\n{code(serials[5])}\n", lookup, "test")
+        live = ReceivingSession(lookup, ACTOR, expected, "Delivery", source="pasted list")
+        for text in (
+            code(serials[0]), code(serials[0]), "RBOX", "GBOX", code(serials[5]),
+            f"(01){GTIN}(10)L1(21)NOT-A-SERIAL", f"(02){GTIN}(37)6(10)L1", "junk",
+            code(serials[1]), code(serials[2]), code(serials[3]),
+        ):  # fmt: skip
+            live.scan(text)
+        rebuilt = ReceivingSession.resume(CodeLookup(store), live.session)
+        assert [scan_view(o) for o in rebuilt.outcomes] == [scan_view(o) for o in live.outcomes]
+        assert sheet_rows(rebuilt) == sheet_rows(live)
+        assert rebuilt.summary() == live.summary()
+        assert rebuilt.source == "pasted list"
+    finally:
+        store.close()
+    views = [scan_view(o) for o in live.outcomes]
+    assert views[1]["verdicts"] == ["Duplicate"]
+    assert views[2]["verdicts"] == ["Not expected", "Recalled"] and views[2]["tone"] == "bad"
+    assert "2 x COL-M lot R1" in views[2]["what"]
+    assert views[3]["verdicts"] == [] and "1 x COL-M lot L1" in views[3]["what"]
+    assert views[4]["verdicts"] == ["Duplicate"]  # it came in GBOX already
+    assert views[5]["verdicts"] == ["Check the label"]  # an unknown serial under a known lot
+    assert views[6]["verdicts"] == ["Unknown code"] and "contents barcode" in views[6]["what"]
+    summary = live.summary()
+    # RBOX's two items, and two of L1 past its 3 (the item with the unknown serial counted)
+    assert summary["extra_items"] == 4
+    assert summary["duplicate_items"] == 2
+
+
+def test_a_scan_that_cannot_be_recorded_is_not_counted(run: Run, db_path: Path) -> None:
+    import sqlite3
+
+    from batchlabel.errors import BatchlabelError
+    from batchlabel.services.lookup import CodeLookup
+    from batchlabel.services.receiving import ReceivingSession
+
+    serials = setup(run, quantity=2)
+    store = Store.open(db_path)
+    try:
+        session = ReceivingSession(CodeLookup(store), ACTOR, name="Refused write")
+        # Another program holds the write lock longer than this station waits.
+        store.conn.execute("PRAGMA busy_timeout = 100")
+        block = sqlite3.connect(db_path, isolation_level=None)
+        block.execute("BEGIN IMMEDIATE")
+        with pytest.raises(BatchlabelError, match="busy"):
+            session.scan(code(serials[0]))
+        block.execute("ROLLBACK")
+        block.close()
+        again = session.scan(code(serials[0]))
+        assert again.flags == [] and again.number == 1  # not a duplicate of a lost scan
+        assert session.summary()["received"] == 1
+        assert len(store.session_scans(session.session)) == 1
+    finally:
+        store.close()

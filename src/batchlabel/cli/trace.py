@@ -39,6 +39,7 @@ from batchlabel.services.cartons import (
     CARTON_TEMPLATE,
     carton_label_data,
     carton_template,
+    new_carton_code,
     print_carton_label,
     start_carton,
     units_for,
@@ -301,6 +302,17 @@ def carton_new(
         )
 
 
+@carton.command("close")
+@click.argument("carton_text", metavar="CARTON")
+@pass_app
+def carton_close(app: AppContext, carton_text: str) -> None:
+    """Close a packed carton for shipping: nothing more goes in (taking an item out opens it
+    again, since its label's count would be wrong)."""
+    code, _ = carton_code(carton_text)
+    app.store.close_carton(code, app.actor)
+    console.print(marked("Closed carton [bold]{}[/]; it is ready to ship.", code))
+
+
 @carton.command("label")
 @click.argument("carton_text", metavar="CARTON")
 @click.option("--printer", "printer_name", help="A saved printer to print the label on.")
@@ -381,7 +393,7 @@ def pack(
         raise InputError("Give --lot and --quantity together, e.g. --lot L0001 --quantity 20.")
     if not codes and lot is None:
         raise InputError("Name what goes in: scanned item codes, or --lot LOT --quantity N.")
-    code, kind = carton_code(carton_text)
+    code, kind = new_carton_code(store, carton_text) if new else carton_code(carton_text)
     source = store.batch(lot, sku) if lot is not None else None
     units = units_for(store, codes, "pack")
     packed = store.pack(

@@ -226,9 +226,17 @@ def _parse_gs1(text: str, body: str, hri: bool) -> ScannedCode:
 
 def _from_fields(text: str, kind: CodeKind, fields: list[tuple[str, str]]) -> ScannedCode:
     values = dict(fields)
-    gtin = values.get("01") or values.get("02")
-    if gtin is None and "00" in values:  # a carton's label: read as the SSCC it carries
+    if "01" not in values and "00" in values:  # a carton's label: read as the SSCC it carries
         return _parse_sscc(text, values["00"])
+    if "01" not in values and "02" in values:
+        # (02) names the items inside a carton, not one item: counting it as one would
+        # miscount a delivery.
+        return ScannedCode(
+            text, kind,
+            error="This is the contents barcode of a carton's label (AI 02); scan the carton's "
+            "SSCC barcode (00) to see what it holds.",
+        )  # fmt: skip
+    gtin = values.get("01")
     if gtin is not None and (problem := _check_digit_problem(gtin, "GTIN")):
         return ScannedCode(text, kind, error=problem)
     return ScannedCode(

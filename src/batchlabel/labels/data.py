@@ -52,7 +52,11 @@ class LabelData:
         )
 
     def has(self, names: tuple[str, ...]) -> bool:
-        """Whether any of the named GS1 fields has a value here."""
+        """Whether a GS1 symbol of the named fields can be drawn here: any of them has a
+        value, and the GTIN they belong to when they name one (a count, lot or date of a
+        carton's items means nothing without their GTIN)."""
+        if ("content" in names or "gtin" in names) and self.gtin is None:
+            return False
         attributes = {"content": "gtin"}
         return any(getattr(self, attributes.get(n, n)) is not None for n in names)
 

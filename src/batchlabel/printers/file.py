@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -52,7 +53,10 @@ class FilePrinter:
     def send(self, data: bytes, name: str = "label") -> None:
         """Append ``data`` whole, or leave the file as it was: a failed write (a full disk)
         is cut back off, so no half label stays behind and nothing of this send counts."""
-        target = self.path if self.path.suffix else self.path / f"{name}.{self.language}"
+        # The job's name becomes a file name: nothing in it may leave the folder.
+        target = (
+            self.path if self.path.suffix else self.path / f"{_safe_name(name)}.{self.language}"
+        )
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             # O_NOFOLLOW: a symlink planted at the target must not redirect the labels.
@@ -91,6 +95,11 @@ class FilePrinter:
 
     def close(self) -> None:
         pass
+
+
+def _safe_name(name: str) -> str:
+    """A job's name as a file name in the folder: no separator, no leading dot."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80].lstrip(".") or "label"
 
 
 def _cut_back(fd: int, target: Path, size: int) -> None:

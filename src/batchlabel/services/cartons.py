@@ -3,7 +3,9 @@ internal number) and the data of its GS1 logistic label."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from batchlabel.codes.scans import carton_code
 from batchlabel.errors import InputError, NotFoundError, PrinterError
 from batchlabel.labels.data import LabelData
 from batchlabel.labels.templates import Template, find_template
-from batchlabel.models import Actor
+from batchlabel.models import Actor, MatchKind
 from batchlabel.printers import open_printer
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.printing import check_printer, label_bytes, saved_printer
@@ -31,7 +33,7 @@ def start_carton(
     if own_code and company_prefix:
         raise InputError("Give your own carton code or a company prefix for an SSCC, not both.")
     if own_code:
-        code, kind = carton_code(own_code)
+        code, kind = new_carton_code(store, own_code)
     elif company_prefix:
         if not 0 <= extension <= 9:
             raise InputError("The SSCC extension digit is one digit, 0 to 9.")
@@ -41,6 +43,30 @@ def start_carton(
     else:
         code, kind = f"C{store.next_carton_number('internal'):06d}", "internal"
     store.pack(code, kind, actor, new=True)
+    return code, kind
+
+
+_OWN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}")
+
+
+def new_carton_code(store: Store, text: str) -> tuple[str, str]:
+    """A new carton's code and kind: an SSCC (check digit verified), or the maker's own code
+    of letters, digits, '-' and '_'. An own code must not read as anything else, since its
+    label is scanned: not all digits (a GS1 key), not a SKU, lot or serial already here."""
+    code, kind = carton_code(text)
+    if kind == "sscc":
+        return code, kind
+    if not _OWN_CODE.fullmatch(code) or code.isdigit():
+        raise InputError(
+            f"'{validation.shown(code)[:40]}' cannot be a carton code: use 1 to 20 letters, "
+            "digits, '-' or '_' with at least one letter (or an SSCC from your company prefix)."
+        )
+    found = CodeLookup(store).resolve(code)
+    if found.match not in (MatchKind.NONE, MatchKind.CARTON):
+        raise InputError(
+            f"'{code}' is already a {found.match} here ({found.sku} {found.lot or ''}".rstrip()
+            + "), so a scan of the carton's label would open that; choose another code."
+        )
     return code, kind
 
 
@@ -110,6 +136,8 @@ CARTON_TEMPLATE = "logistic-100x150"
 
 
 def carton_template(name: str | None, templates_dir: Path | None = None) -> Template:
+    """The template for a carton's label: ``name`` (or the built-in logistic label), which
+    must say ``per = "carton"``."""
     template = find_template(name or CARTON_TEMPLATE, templates_dir)
     if template.per != "carton":
         raise InputError(
@@ -117,6 +145,65 @@ def carton_template(name: str | None, templates_dir: Path | None = None) -> Temp
             f'{CARTON_TEMPLATE} or a template with per = "carton".'
         )
     return template
+
+
+@dataclass(frozen=True)
+class CartonPrint:
+    """A carton label ready to go: drawn in its printer's language, nothing sent yet."""
+
+    code: str
+    printer: str
+    address: str
+    template: str
+    payload: bytes
+
+
+def prepare_carton_label(
+    store: Store,
+    code: str,
+    printer_name: str,
+    template: Template,
+    ship_from: str | None = None,
+    ship_to: str | None = None,
+) -> CartonPrint:
+    """Check the printer and draw the label: every refusal comes before anything is sent."""
+    saved = saved_printer(store, printer_name)
+    if saved is None:
+        raise NotFoundError(f"No printer named '{printer_name}' is saved.", needs="printer")
+    address, dpi = saved
+    check_printer(address, dpi)
+    data = carton_label_data(store, code, ship_from, ship_to)
+    payload = label_bytes(template, [data], dpi, address)
+    return CartonPrint(code, printer_name, address, template.name, payload)
+
+
+def send_carton_label(job: CartonPrint) -> str:
+    """Send the label and ask the printer: '' when it says it is fine, else what it says.
+    Touches no records, so it may run away from the event loop."""
+    printer = open_printer(job.address)
+    try:
+        printer.send(job.payload, name=f"carton-{job.code}")
+        status = printer.status()
+    finally:
+        printer.close()
+    return "" if status.ready else status.problem
+
+
+def record_carton_label(
+    store: Store, actor: Actor, job: CartonPrint, sent: bool, problem: str = ""
+) -> None:
+    """Before sending (``sent`` False): that a label is going out, so a label that came
+    out is never without a record. After: what the printer said."""
+    if sent:
+        store.record_event(
+            "carton_label_printed", actor, carton=job.code, printer=job.printer,
+            template=job.template, confirmed=not problem, problem=problem,
+        )  # fmt: skip
+    else:
+        store.record_event(
+            "carton_label_sending", actor, carton=job.code, printer=job.printer,
+            template=job.template,
+        )  # fmt: skip
 
 
 def print_carton_label(
@@ -129,29 +216,13 @@ def print_carton_label(
     ship_to: str | None = None,
 ) -> str:
     """Print a carton's label on a saved printer; answers '' when the printer said it is
-    fine, else what it said. The label is drawn before anything is sent or recorded."""
-    saved = saved_printer(store, printer_name)
-    if saved is None:
-        raise NotFoundError(f"No printer named '{printer_name}' is saved.", needs="printer")
-    address, dpi = saved
-    check_printer(address, dpi)
-    data = carton_label_data(store, code, ship_from, ship_to)
-    payload = label_bytes(template, [data], dpi, address)
-    printer = open_printer(address)
+    fine, else what it said."""
+    job = prepare_carton_label(store, code, printer_name, template, ship_from, ship_to)
+    record_carton_label(store, actor, job, sent=False)
     try:
-        printer.send(payload, name=f"carton-{code}")
-        status = printer.status()
+        problem = send_carton_label(job)
     except PrinterError as error:
-        store.record_event(
-            "carton_label_printed", actor, carton=code, printer=printer_name,
-            template=template.name, confirmed=False, problem=str(error),
-        )  # fmt: skip
+        record_carton_label(store, actor, job, sent=True, problem=str(error))
         raise
-    finally:
-        printer.close()
-    problem = "" if status.ready else status.problem
-    store.record_event(
-        "carton_label_printed", actor, carton=code, printer=printer_name,
-        template=template.name, confirmed=status.ready, problem=problem,
-    )  # fmt: skip
+    record_carton_label(store, actor, job, sent=True, problem=problem)
     return problem

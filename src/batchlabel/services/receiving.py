@@ -17,7 +17,7 @@ from typing import Any
 from batchlabel import validation
 from batchlabel.codes.scans import code_lines
 from batchlabel.errors import InputError
-from batchlabel.models import Actor, BatchStatus, MatchKind
+from batchlabel.models import Actor, BatchStatus, MatchKind, UnitState
 from batchlabel.services.lookup import CodeLookup, Resolution
 from batchlabel.store import Store
 from batchlabel.validation import MAX_SERIALS_PER_REQUEST, ascii_digits
@@ -45,6 +45,8 @@ class ScanOutcome:
     flags: list[str] = field(default_factory=list)
     who: str = ""
     at: str = ""
+    extra_items: int = 0  # of its items, how many were not expected
+    duplicate_items: int = 0  # and how many had been scanned before
 
     def public(self) -> dict[str, Any]:
         return {"scan": self.number, **self.resolution.public(), "flags": self.flags}
@@ -53,7 +55,7 @@ class ScanOutcome:
 def read_expected(path: Path, lookup: CodeLookup) -> list[ExpectedLine]:
     """The expected contents of a delivery from a file (see :func:`parse_expected`)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's CSV starts with a BOM
     except OSError as error:
         raise InputError(f"Cannot read the expected list {path}: {error.strerror}.") from None
     except UnicodeDecodeError:
@@ -124,11 +126,13 @@ class ReceivingSession:
         expected: list[ExpectedLine] | None = None,
         name: str = "",
         session: int | None = None,
+        source: str = "",
     ) -> None:
         self.lookup = lookup
         self.store = lookup.store
         self.actor = actor
         self.name = name
+        self.source = source  # where the expected list came from
         self.expected = expected or []
         self.outcomes: list[ScanOutcome] = []
         self.finished: dict[str, Any] | None = None
@@ -140,6 +144,7 @@ class ReceivingSession:
                 {
                     "lines": [[line.code, line.quantity] for line in self.expected],
                     "keys": [[line.key, line.label, line.quantity] for line in self.expected],
+                    "source": source,
                 },
                 name=name,
             )
@@ -162,7 +167,10 @@ class ReceivingSession:
                 f"session {session}",
             )
         owner = Actor(user=opened["user"], station=opened["station"])
-        restored = cls(lookup, owner, expected, opened["name"], session=session)
+        restored = cls(
+            lookup, owner, expected, opened["name"], session=session,
+            source=stored.get("source", ""),
+        )  # fmt: skip
         for row in lookup.store.session_scans(session):
             detail = row["detail"]
             found = Resolution(
@@ -174,6 +182,9 @@ class ReceivingSession:
                 batch_status=detail.get("status"),
                 unit_state=detail.get("unit_state"),
                 carton=detail.get("carton"),
+                contents=detail.get("contents", []),
+                warnings=detail.get("warnings", []),
+                product_name=detail.get("product_name"),
                 error=detail.get("error"),
                 product_id=row["product_id"],
                 batch_id=row["batch_id"],
@@ -181,13 +192,17 @@ class ReceivingSession:
             outcome = ScanOutcome(len(restored.outcomes) + 1, found, list(detail.get("flags", [])))
             outcome.who = f"{row['user']} at {row['station']}"
             outcome.at = row["at"]
-            restored._count(found, detail.get("units", []))
+            _, outcome.extra_items, outcome.duplicate_items = restored._count(
+                found, detail.get("units", [])
+            )
             restored.outcomes.append(outcome)
         if opened["finished"] is not None:
             restored.finished = opened["finished"]
         return restored
 
     def scan(self, raw: str, actor: Actor | None = None) -> ScanOutcome:
+        """Resolve, check and record one scan. Nothing is counted unless the scan event was
+        written: a failed write leaves the session as it was, so the scan can be repeated."""
         who = actor or self.actor
         found = self.lookup.resolve(raw)
         outcome = ScanOutcome(len(self.outcomes) + 1, found, who=f"{who.user} at {who.station}")
@@ -199,6 +214,8 @@ class ReceivingSession:
                 [u["product_id"], u["batch_id"], u["serial"]]
                 for u in self.store.carton_contents(found.carton)
             ]
+        seen = set(self._seen_units)
+        received = [line.received for line in self.expected]
         if found.match == MatchKind.NONE:
             flags.append(UNKNOWN)
         else:
@@ -208,20 +225,30 @@ class ReceivingSession:
                 flags.append(NOT_RELEASED)
             if found.warnings:
                 flags.append(WARNING)
-            flags.extend(self._count(found, units))
+            counted, outcome.extra_items, outcome.duplicate_items = self._count(found, units)
+            flags.extend(counted)
+        # What a page needs to show this scan again, as it was, after a restart.
         extra: dict[str, Any] = {
-            "sku": found.sku, "status": found.batch_status, "unit_state": found.unit_state,
+            "sku": found.sku, "product_name": found.product_name, "status": found.batch_status,
+            "unit_state": found.unit_state, "warnings": found.warnings,
         }  # fmt: skip
-        if units:
-            extra |= {"carton": found.carton, "units": units}
-        self.lookup.record(found, who, self.session, flags=flags, error=found.error, **extra)
+        if found.match == MatchKind.CARTON:
+            extra |= {"carton": found.carton, "contents": found.contents, "units": units}
+        try:
+            self.lookup.record(found, who, self.session, flags=flags, error=found.error, **extra)
+        except BaseException:
+            self._seen_units = seen
+            for line, count in zip(self.expected, received, strict=True):
+                line.received = count
+            raise
         self.outcomes.append(outcome)
         return outcome
 
-    def _count(self, found: Resolution, units: list[list[Any]]) -> list[str]:
-        """Count a scan against what was seen and expected: the flags it earns."""
+    def _count(self, found: Resolution, units: list[list[Any]]) -> tuple[list[str], int, int]:
+        """Count a scan against what was seen and expected: the flags it earns, and how many
+        of its items (a carton has several) were not expected and were seen before."""
         if found.match == MatchKind.NONE:
-            return []
+            return [], 0, 0
         if found.match == MatchKind.CARTON:
             items = [
                 [f"unit:{pid}:{serial}", f"batch:{bid}", f"product:{pid}"]
@@ -229,21 +256,21 @@ class ReceivingSession:
             ]
         else:
             items = [self._keys(found)]
-        flags: list[str] = []
+        extra = duplicates = 0
         for keys in items:
-            if keys[0].startswith("unit:"):
+            if keys and keys[0].startswith("unit:"):
                 if keys[0] in self._seen_units:
-                    if DUPLICATE not in flags:
-                        flags.append(DUPLICATE)
+                    duplicates += 1
                     continue
                 self._seen_units.add(keys[0])
             if self.expected:
                 line = self._expected_line(keys)
-                if (line is None or line.received >= line.quantity) and UNEXPECTED not in flags:
-                    flags.append(UNEXPECTED)
+                if line is None or line.received >= line.quantity:
+                    extra += 1
                 if line is not None:
                     line.received += 1
-        return flags
+        flags = ([DUPLICATE] if duplicates else []) + ([UNEXPECTED] if extra else [])
+        return flags, extra, duplicates
 
     @staticmethod
     def _keys(found: Resolution) -> list[str]:
@@ -282,7 +309,9 @@ class ReceivingSession:
                 if line.received < line.quantity
             ],
             "extra": [o.resolution.input for o in self.outcomes if UNEXPECTED in o.flags],
+            "extra_items": sum(o.extra_items for o in self.outcomes),
             "duplicates": [o.resolution.input for o in self.outcomes if DUPLICATE in o.flags],
+            "duplicate_items": sum(o.duplicate_items for o in self.outcomes),
             "unknown": [o.resolution.input for o in self.outcomes if UNKNOWN in o.flags],
             "not_released": counts[NOT_RELEASED],
             "warnings": counts[WARNING],
@@ -298,6 +327,75 @@ class ReceivingSession:
             )
             self.finished = {"detail": summary}
         return summary
+
+
+VERDICTS = {
+    UNKNOWN: "Unknown code",
+    DUPLICATE: "Duplicate",
+    UNEXPECTED: "Not expected",
+}
+STATUS_VERDICTS = {
+    BatchStatus.RECALLED: "Recalled",
+    BatchStatus.REJECTED: "Rejected",
+    BatchStatus.QUARANTINED: "Quarantined",
+    BatchStatus.IN_PRODUCTION: "Not released",
+}
+
+
+def verdicts(outcome: ScanOutcome) -> list[str]:
+    """What a receiver must notice about one scan, in words; empty when all is well."""
+    found = outcome.resolution
+    said = [VERDICTS[flag] for flag in outcome.flags if flag in VERDICTS]
+    statuses = {found.batch_status} | {row["status"] for row in found.contents}
+    said += [STATUS_VERDICTS[s] for s in STATUS_VERDICTS if s in statuses]
+    if found.unit_state == UnitState.VOIDED:
+        said.append("Voided")
+    if WARNING in outcome.flags and not said:  # a typo, a misprint or a copy: its warning says
+        said.append("Check the label")
+    return said
+
+
+def described(outcome: ScanOutcome) -> str:
+    """What a scan matched, in words."""
+    found = outcome.resolution
+    if found.match == MatchKind.CARTON:
+        return f"Carton {found.carton}: " + (
+            "; ".join(f"{r['units']} x {r['sku']} lot {r['lot']}" for r in found.contents)
+            or "empty"
+        )
+    if found.match == MatchKind.NONE:
+        return found.error or "No record matches this code."
+    status = str(found.batch_status or "").replace("_", " ")
+    return " · ".join(
+        part
+        for part in (
+            found.sku or "",
+            f"lot {found.lot}" if found.lot else "",
+            f"serial {found.serial}" if found.match == MatchKind.UNIT else "",
+            status,
+        )
+        if part
+    )
+
+
+SHEET_HEADER = ("line", "code", "expected", "received", "note", "record", "who")
+
+
+def sheet_rows(session: ReceivingSession) -> list[list[Any]]:
+    """The session as spreadsheet rows: each expected line with what came, then each scan."""
+    rows: list[list[Any]] = []
+    for line in session.expected:
+        missing = line.quantity - min(line.received, line.quantity)
+        rows.append(
+            ["expected", line.label, line.quantity, line.received,
+             f"{missing} missing" if missing else "", "", ""]
+        )  # fmt: skip
+    for outcome in session.outcomes:
+        rows.append(
+            ["scan", validation.shown(outcome.resolution.input)[:200], "", "",
+             "; ".join(verdicts(outcome)) or "ok", described(outcome), outcome.who]
+        )  # fmt: skip
+    return rows
 
 
 def _key(found: Resolution) -> str:

@@ -45,7 +45,9 @@ class ShippingRecords(StoreBase):
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"No carton {code} is recorded; check the code.")
-            if row[1] is not None or row[2] is not None:
+            if row[2] is not None:
+                raise ConflictError(f"Carton {code} has shipped.")
+            if row[1] is not None:
                 raise ConflictError(f"Carton {code} is closed already.")
             (count,) = conn.execute(
                 "SELECT count(*) FROM carton_units WHERE carton_id = ?", (row[0],)
@@ -99,6 +101,7 @@ class ShippingRecords(StoreBase):
         )
 
     def recent_shipments(self, limit: int = 30) -> list[dict[str, Any]]:
+        """The latest shipments, newest first: code, customer and when."""
         return self._rows(
             "SELECT s.code, k.name AS customer, s.shipped_at FROM shipments s"
             " JOIN customers k ON k.id = s.customer_id ORDER BY s.id DESC LIMIT ?",
@@ -230,7 +233,7 @@ class ShippingRecords(StoreBase):
         reason = validation.reason(reason)
         with self.transaction() as conn:
             row = conn.execute(
-                "SELECT id, shipment_id FROM cartons WHERE code = ?", (code,)
+                "SELECT id, shipment_id, closed_at FROM cartons WHERE code = ?", (code,)
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"No carton {code} is recorded; check the code.")
@@ -238,6 +241,10 @@ class ShippingRecords(StoreBase):
                 raise ConflictError(
                     f"Carton {code} has shipped; record a return instead.", needs="complaint"
                 )
+            if row[2] is not None:
+                # Its label's count is wrong now: it must be closed (and labelled) again.
+                conn.execute("UPDATE cartons SET closed_at = NULL WHERE id = ?", (row[0],))
+                self._log(conn, "carton_reopened", actor, carton=code, reason=reason)
             inside = [r[0] for r in conn.execute(
                 "SELECT unit_id FROM carton_units WHERE carton_id = ? ORDER BY unit_id", (row[0],)
             )]  # fmt: skip

@@ -3,9 +3,12 @@ way an error is said to a person at the bench."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -46,7 +49,6 @@ WEB_REMEDIES = {
     "new_carton": "Start the carton first.",
     "complaint": "Record a return as a complaint from the command line.",
     "carton_label": "Print it from the carton's page under Pack.",
-    "whole_batch": "Or add items of a batch by Lot and Count.",
 }
 
 
@@ -92,6 +94,25 @@ class Kit:
     @staticmethod
     def headers(response: Response) -> Response:
         return station_headers(response)
+
+
+def notice_target(path: str, text: str, visit: Visit) -> str:
+    """``path`` with a notice for the page to show after a change: signed with the sign-in's
+    token, so a link from elsewhere cannot put its own words on a station page."""
+    return f"{path}?{urlencode({'done': text, 'sig': _signature(text, visit)})}"
+
+
+def notice(request: Request, visit: Visit) -> str | None:
+    """The notice a page was sent to show, if it is one this sign-in made."""
+    text = request.query_params.get("done", "")[:300]
+    sent = request.query_params.get("sig", "")
+    if text and hmac.compare_digest(sent.encode(), _signature(text, visit).encode()):
+        return text
+    return None
+
+
+def _signature(text: str, visit: Visit) -> str:
+    return hmac.new(visit.csrf.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def field(form: FormData, name: str) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,22 +18,25 @@ from starlette.routing import Route
 
 from batchlabel import validation
 from batchlabel.codes.scans import carton_code, code_lines
-from batchlabel.errors import BatchlabelError, InputError, PrinterError
-from batchlabel.labels.templates import list_templates
-from batchlabel.models import Carton, Role
+from batchlabel.errors import BatchlabelError, ConflictError, InputError, PrinterError
+from batchlabel.labels.templates import Template, list_templates
+from batchlabel.models import Carton
 from batchlabel.services.cartons import (
     CARTON_TEMPLATE,
-    carton_template,
-    print_carton_label,
+    prepare_carton_label,
+    record_carton_label,
+    send_carton_label,
     start_carton,
     units_for,
 )
-from batchlabel.web.kit import Kit, Visit, explain, field, status_of
+from batchlabel.web.kit import Kit, Visit, explain, field, notice, notice_target, status_of
 
 MAX_CODES = 500  # items added in one go
+MAX_FIELD_CHARS = 200_000
 
 
 def carton_url(code: str) -> str:
+    """A carton's page, under the station's prefix."""
     return f"/pack/{quote(code, safe='')}"
 
 
@@ -68,13 +72,12 @@ def packing_routes(
             batches=records.carton_batches(carton.id),
             items=records.carton_contents(carton.code),
             printers=records.printers(),
-            templates=[t for t in list_templates(templates_dir) if t.per == "carton"],
+            templates=carton_templates(),
             default_template=CARTON_TEMPLATE, maker=maker or "", carton_url=carton_url, **extra,
         )  # fmt: skip
 
     async def cartons(request: Request, visit: Visit) -> Response:
-        shipped = validation.shown(request.query_params.get("shipped", ""))[:200]
-        return list_page(visit, notice=f"Shipped {shipped}." if shipped else None)
+        return list_page(visit, notice=notice(request, visit))
 
     async def start(request: Request, visit: Visit) -> Response:
         form = await request.form()
@@ -87,9 +90,7 @@ def packing_routes(
         return kit.redirect(carton_url(code))
 
     async def show(request: Request, visit: Visit) -> Response:
-        carton = carton_of(request)
-        done = request.query_params.get("done", "")
-        return carton_page(visit, carton, notice=validation.shown(done)[:200] or None)
+        return carton_page(visit, carton_of(request), notice=notice(request, visit))
 
     async def act(request: Request, visit: Visit) -> Response:
         carton = carton_of(request)
@@ -97,8 +98,13 @@ def packing_routes(
         form = await request.form()
         wants_json = "application/json" in request.headers.get("accept", "")
         try:
-            done = _act(action, carton, form, visit)
-        except (BatchlabelError, PrinterError) as error:
+            if len(field(form, "code")) + len(field(form, "serials")) > MAX_FIELD_CHARS:
+                raise InputError("That is more than a carton's worth of codes; add fewer at once.")
+            if action == "label":
+                done = await _label(carton, form, visit)
+            else:
+                done = _act(action, carton, form, visit)
+        except BatchlabelError as error:
             if wants_json:
                 return kit.json({"error": explain(error)}, status_of(error))
             return carton_page(visit, carton, status_of(error), error=explain(error))
@@ -118,8 +124,7 @@ def packing_routes(
             return kit.json(
                 {"scan": scan, "summary": {"items": len(items)}, "rows": rows, "batches": batches}
             )
-        target = carton_url(carton.code) + "?" + urlencode({"done": done})
-        return kit.redirect(target)
+        return kit.redirect(notice_target(carton_url(carton.code), done, visit))
 
     def _act(action: str, carton: Carton, form: FormData, visit: Visit) -> str:
         records = kit.store()
@@ -149,30 +154,53 @@ def packing_routes(
         if action == "close":
             records.close_carton(carton.code, visit.actor)
             return f"Closed carton {carton.code}; it is ready to ship."
-        if action == "label":
-            template = carton_template(field(form, "template") or None, templates_dir)
-            problem = print_carton_label(
-                records, carton.code, field(form, "printer"), visit.actor, template,
-                field(form, "ship_from") or None, field(form, "ship_to") or None,
-            )  # fmt: skip
-            if problem:
-                return f"Sent the label of {carton.code}; the printer says: {problem}"
-            return f"Printed the label of {carton.code}."
         raise HTTPException(404, "There is no page at this address.")
+
+    async def _label(carton: Carton, form: FormData, visit: Visit) -> str:
+        """Print the carton's label: drawn and recorded here, sent by a worker thread so a
+        slow or silent printer holds up no one else at the station."""
+        records = kit.store()
+        offered = {t.name: t for t in carton_templates()}
+        chosen = field(form, "template") or CARTON_TEMPLATE
+        if chosen not in offered:
+            raise InputError(f"Choose one of the carton templates: {', '.join(offered)}.")
+        job = prepare_carton_label(
+            records, carton.code, field(form, "printer"), offered[chosen],
+            field(form, "ship_from") or None, field(form, "ship_to") or None,
+        )  # fmt: skip
+        record_carton_label(records, visit.actor, job, sent=False)
+        try:
+            problem = await run_in_threadpool(send_carton_label, job)
+        except PrinterError as error:
+            record_carton_label(records, visit.actor, job, sent=True, problem=str(error))
+            raise
+        record_carton_label(records, visit.actor, job, sent=True, problem=problem)
+        if problem:
+            return f"Sent the label of {carton.code}; the printer says: {problem}"
+        return f"Printed the label of {carton.code}."
+
+    def carton_templates() -> list[Template]:
+        return [t for t in list_templates(templates_dir) if t.per == "carton"]
 
     async def ship(request: Request, visit: Visit) -> Response:
         form = await request.form()
         chosen = [str(c) for c in form.getlist("carton")]
+        records = kit.store()
         try:
-            visit.need(Role.PACKER)
             if not chosen:
                 raise InputError("Tick the closed cartons to ship.")
+            for code in chosen:
+                found = records.carton(code)
+                if found is not None and found.closed_at is None and found.shipment is None:
+                    raise ConflictError(f"Carton {code} is open; close it before shipping.")
             shipment = validation.line(field(form, "shipment"), "shipment code", 60)
-            sent = kit.store().ship(shipment, field(form, "customer"), chosen, visit.actor)
+            sent = records.ship(shipment, field(form, "customer"), chosen, visit.actor)
         except BatchlabelError as error:
             return list_page(visit, explain(error), status_of(error))
-        told = f"{sent.code}: {sent.cartons} cartons, {sent.units} items to {sent.customer}"
-        return kit.redirect("/pack?" + urlencode({"shipped": told}))
+        told = (
+            f"Shipped {sent.code}: {sent.cartons} cartons, {sent.units} items to {sent.customer}."
+        )
+        return kit.redirect(notice_target("/pack", told, visit))
 
     return [
         Route("/pack", kit.signed_in(cartons), methods=["GET"]),

@@ -20,74 +20,35 @@ from starlette.routing import Route
 from batchlabel import validation
 from batchlabel.errors import BatchlabelError, InputError
 from batchlabel.exports.spreadsheet import csv_text
-from batchlabel.models import BatchStatus, MatchKind, UnitState
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.receiving import (
-    DUPLICATE,
-    UNEXPECTED,
-    UNKNOWN,
+    SHEET_HEADER,
     ExpectedLine,
     ReceivingSession,
     ScanOutcome,
+    described,
     parse_expected,
+    sheet_rows,
     shipment_expected,
+    verdicts,
 )
 from batchlabel.web.kit import Kit, Visit, explain, field, status_of
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_SCAN_CHARS = 2000  # more than any label's symbol holds
+MAX_SESSION = 2**63 - 1  # session numbers are event ids: SQLite's largest integer
 LIVE_SESSIONS = 32  # sessions kept in memory; others are rebuilt from their events
-VERDICTS = {
-    UNKNOWN: "Unknown code",
-    DUPLICATE: "Duplicate",
-    UNEXPECTED: "Not expected",
-}
-STATUS_VERDICTS = {
-    BatchStatus.RECALLED: "Recalled",
-    BatchStatus.REJECTED: "Rejected",
-    BatchStatus.QUARANTINED: "Quarantined",
-    BatchStatus.IN_PRODUCTION: "Not released",
-}
-
-
-def verdicts(outcome: ScanOutcome) -> list[str]:
-    """What a receiver must notice about one scan, in words; empty when all is well."""
-    found = outcome.resolution
-    said = [VERDICTS[flag] for flag in outcome.flags if flag in VERDICTS]
-    statuses = {found.batch_status} | {row["status"] for row in found.contents}
-    said += [STATUS_VERDICTS[s] for s in STATUS_VERDICTS if s in statuses]
-    if found.unit_state == UnitState.VOIDED:
-        said.append("Voided")
-    return said
 
 
 def scan_view(outcome: ScanOutcome) -> dict[str, Any]:
     """One scan as the page shows it."""
     found = outcome.resolution
-    if found.match == MatchKind.CARTON:
-        what = f"Carton {found.carton}: " + (
-            "; ".join(f"{r['units']} x {r['sku']} lot {r['lot']}" for r in found.contents)
-            or "empty"
-        )
-    elif found.match == MatchKind.NONE:
-        what = found.error or "No record matches this code."
-    else:
-        what = " · ".join(
-            part
-            for part in (
-                found.sku,
-                f"lot {found.lot}" if found.lot else "",
-                f"serial {found.serial}" if found.match == MatchKind.UNIT else "",
-                str(found.batch_status or ""),
-            )
-            if part
-        )
     said = verdicts(outcome)
     tone = "ok" if not said else ("hold" if said == ["Duplicate"] else "bad")
     return {
         "number": outcome.number,
         "code": validation.shown(found.input)[:80],
-        "what": what,
+        "what": described(outcome),
         "name": found.product_name or "",
         "verdicts": said,
         "tone": tone,
@@ -101,6 +62,8 @@ def receiving_routes(kit: Kit) -> list[Route]:
 
     def session_of(request: Request) -> ReceivingSession:
         number = request.path_params["session"]
+        if number > MAX_SESSION:
+            raise HTTPException(404, f"No receiving session {number} is recorded.")
         known = live.get(number)
         if known is None:
             try:
@@ -137,15 +100,20 @@ def receiving_routes(kit: Kit) -> list[Route]:
         lookup = CodeLookup(kit.store())
         try:
             name = validation.line(field(form, "name"), "session name", 80, required=False)
-            expected = await _expected(form, lookup)
+            expected, source = await _expected(form, lookup)
+            session = ReceivingSession(lookup, visit.actor, expected, name, source=source)
         except BatchlabelError as error:
             return list_page(visit, explain(error), status_of(error))
-        session = ReceivingSession(lookup, visit.actor, expected, name)
         live[session.session] = session
         return kit.redirect(f"/receive/{session.session}")
 
     async def show(request: Request, visit: Visit) -> Response:
-        return session_page(visit, session_of(request))
+        session = session_of(request)
+        last = request.query_params.get("last", "")
+        shown = None
+        if last.isdigit() and 1 <= int(last) <= len(session.outcomes):
+            shown = scan_view(session.outcomes[int(last) - 1])
+        return session_page(visit, session, last=shown)
 
     async def scan(request: Request, visit: Visit) -> Response:
         session = session_of(request)
@@ -163,10 +131,16 @@ def receiving_routes(kit: Kit) -> list[Route]:
             if wants_json:
                 return kit.json({"error": problem}, 409 if session.finished else 400)
             return session_page(visit, session, 409 if session.finished else 400, error=problem)
-        outcome = session.scan(code, visit.actor)
+        try:
+            outcome = session.scan(code, visit.actor)
+        except BatchlabelError as error:  # not recorded, not counted: scan it again
+            if wants_json:
+                return kit.json({"error": explain(error)}, status_of(error))
+            return session_page(visit, session, status_of(error), error=explain(error))
         if wants_json:
             return kit.json({"scan": scan_view(outcome), "summary": _counts(session)})
-        return session_page(visit, session, last=scan_view(outcome))
+        # A reload of the answer must not record the scan again.
+        return kit.redirect(f"/receive/{session.session}?last={outcome.number}")
 
     async def finish(request: Request, visit: Visit) -> Response:
         session = session_of(request)
@@ -175,20 +149,7 @@ def receiving_routes(kit: Kit) -> list[Route]:
 
     async def summary_csv(request: Request, visit: Visit) -> Response:
         session = session_of(request)
-        rows: list[list[Any]] = []
-        for line in session.expected:
-            missing = line.quantity - min(line.received, line.quantity)
-            rows.append(
-                ["expected", line.label, line.quantity, line.received,
-                 f"{missing} missing" if missing else "", "", ""]
-            )  # fmt: skip
-        for outcome in session.outcomes:
-            view = scan_view(outcome)
-            rows.append(
-                ["scan", view["code"], "", "", "; ".join(view["verdicts"]) or "ok",
-                 view["what"], outcome.who]
-            )  # fmt: skip
-        text = csv_text(["line", "code", "expected", "received", "note", "record", "who"], rows)
+        text = csv_text(SHEET_HEADER, sheet_rows(session))
         response = Response(text, media_type="text/csv; charset=utf-8")
         response.headers["content-disposition"] = (
             f'attachment; filename="receiving-{session.session}.csv"'
@@ -205,13 +166,17 @@ def receiving_routes(kit: Kit) -> list[Route]:
     ]
 
 
-async def _expected(form: Any, lookup: CodeLookup) -> list[ExpectedLine] | None:
-    """The expected list from whichever the person gave: a shipment, a file or pasted text."""
+async def _expected(form: Any, lookup: CodeLookup) -> tuple[list[ExpectedLine] | None, str]:
+    """The expected list from the one way the person gave it (a shipment, a file or pasted
+    text), and where it came from."""
     shipment = field(form, "shipment").strip()
     upload = form.get("file")
+    has_file = isinstance(upload, UploadFile) and bool(upload.filename)
     pasted = field(form, "expected")
+    if sum((bool(shipment), has_file, bool(pasted.strip()))) > 1:
+        raise InputError("Give one expected list: a shipment, a file or pasted text.")
     if shipment:
-        return shipment_expected(lookup.store, shipment)
+        return shipment_expected(lookup.store, shipment), f"shipment {shipment}"
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
@@ -220,10 +185,11 @@ async def _expected(form: Any, lookup: CodeLookup) -> list[ExpectedLine] | None:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InputError("The expected list is not UTF-8 text; save it as text.") from None
-        return parse_expected(text, lookup, validation.shown(upload.filename)[:60])
+        name = validation.shown(upload.filename)[:60]
+        return parse_expected(text, lookup, name), f"file {name}"
     if pasted.strip():
-        return parse_expected(pasted, lookup, "The expected list")
-    return None
+        return parse_expected(pasted, lookup, "The expected list"), "pasted list"
+    return None, ""
 
 
 def _counts(session: ReceivingSession) -> dict[str, Any]:
@@ -233,7 +199,7 @@ def _counts(session: ReceivingSession) -> dict[str, Any]:
         "received": summary["received"],
         "expected": summary["expected"],
         "expected_received": summary["expected_received"],
-        "duplicates": len(summary["duplicates"]),
+        "duplicates": summary["duplicate_items"],
         "unknown": len(summary["unknown"]),
-        "extra": len(summary["extra"]),
+        "extra": summary["extra_items"],
     }

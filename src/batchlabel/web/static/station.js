@@ -4,7 +4,8 @@
 
 document.addEventListener("keydown", (event) => {
   const field = event.target;
-  if (field instanceof HTMLInputElement && field.hasAttribute("data-scan") &&
+  if ((field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) &&
+      field.hasAttribute("data-scan") &&
       event.ctrlKey && event.code === "BracketRight") {
     event.preventDefault();
     field.setRangeText("\x1d", field.selectionStart, field.selectionEnd, "end");
@@ -171,6 +172,19 @@ function setUpScanForm() {
       if (target) target.textContent = value;
     });
   };
+  const refused = (code, why) => {
+    last.replaceChildren(scanItem({number: 0, tone: "bad", name: "", code, warnings: [], who: "",
+      verdicts: [form.dataset.refusedWord || "Not recorded"], what: why}));
+    beep(false);
+  };
+  const answered = (code, data) => {
+    const item = scanItem(data.scan, form.dataset.okWord);
+    last.replaceChildren(item.cloneNode(true));
+    if (list) list.prepend(item);
+    counts(data.summary);
+    if (data.rows) showCarton(data);
+    beep(data.scan.tone === "ok");
+  };
   let sending = Promise.resolve();
   const send = (code) => {
     const body = new FormData(form);
@@ -179,24 +193,16 @@ function setUpScanForm() {
     sending = sending.then(() => fetch(form.action, {
       method: "POST", body, credentials: "same-origin",
       headers: {"accept": "application/json", "x-csrf-token": body.get("csrf")},
-    }).then((answer) => answer.json().then((data) => {
-      if (!answer.ok || data.error) {
-        last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: [form.dataset.refusedWord || "Not recorded"],
-          what: data.error || "The server refused the scan.", name: "", code, warnings: [], who: ""}));
-        beep(false);
+    }).then((answer) => {
+      if (answer.redirected && answer.url.includes("/login")) {
+        refused(code, "Your sign-in has ended; reload the page and sign in again.");
         return;
       }
-      const item = scanItem(data.scan, form.dataset.okWord);
-      last.replaceChildren(item.cloneNode(true));
-      if (list) list.prepend(item);
-      counts(data.summary);
-      if (data.rows) showCarton(data);
-      beep(data.scan.tone === "ok");
-    })).catch(() => {
-      last.replaceChildren(scanItem({number: 0, tone: "bad", verdicts: [form.dataset.refusedWord || "Not recorded"],
-        what: "No answer from the station; scan it again.", name: "", code, warnings: [], who: ""}));
-      beep(false);
-    }));
+      return answer.json().then((data) => {
+        if (!answer.ok || data.error) refused(code, data.error || "The station refused the scan.");
+        else answered(code, data);
+      });
+    }).catch(() => refused(code, "No answer from the station; scan it again.")));
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
