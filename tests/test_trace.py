@@ -185,7 +185,7 @@ def test_only_released_batches_ship_and_shipped_cartons_are_closed(workshop: Run
     assert run("pack", "--new", "BOX-1", "--lot", "C2", "--quantity", "2").exit_code == 0
     held = run("ship", "DN-9", "BOX-1", "--customer", "Shop")
     assert held.exit_code == 2
-    assert "batch C2, which is in_production; only released batches ship" in held.stderr
+    assert "batch C2, which is in production; only released batches ship" in held.stderr
     release(run, "C2")
     assert run("ship", "DN-9", "BOX-1", "--customer", "Shop", "--json").json()["items"] == 2
     assert "already shipped" in run("ship", "DN-10", "BOX-1", "--customer", "Shop").stderr

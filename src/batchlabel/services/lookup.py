@@ -25,6 +25,7 @@ from batchlabel.models import (
     UnitState,
 )
 from batchlabel.store import Store
+from batchlabel.validation import shown
 
 _STATUS_WARNINGS = {
     BatchStatus.RECALLED: "RECALLED: batch {lot} of {sku} was recalled. Do not sell or use this item; set it aside.",
@@ -164,7 +165,7 @@ class CodeLookup:
             result.warnings.insert(0, QWERTZ_NOTE)
             return result
         result.error = (
-            f"'{code.text}' is not a serial, lot or SKU recorded here, nor a GS1 code; "
+            f"'{shown(code.text)[:60]}' is not a serial, lot or SKU recorded here, nor a GS1 code; "
             "check the label and scan it again."
         )
         return result

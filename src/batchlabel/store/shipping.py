@@ -304,7 +304,8 @@ class ShippingRecords(StoreBase):
             ).fetchone()
             if held:
                 raise ConflictError(
-                    f"Carton {held[2]} holds items of batch {held[0]}, which is {held[1]}; "
+                    f"Carton {held[2]} holds items of batch {held[0]}, which is "
+                    f"{str(held[1]).replace('_', ' ')}; "
                     "only released batches ship; take them out first.",
                     needs="unpack",
                     carton=held[2],
