@@ -171,13 +171,13 @@ def brother() -> Iterator[FakePrinter]:
     fake.close()
 
 
-def add_brother(run: Run, printer: FakePrinter, media: str = "62") -> None:
+def add_brother(run: Run, printer: FakePrinter, media: str = "62", *options: str) -> None:
     assert run("product", "add", "COL", "--name", "Collar", "--gtin", GTIN).exit_code == 0
     assert run("batch", "create", "COL", "--lot", "L1", "--quantity", "3").exit_code == 0
     assert run("batch", "release", "L1").exit_code == 0
     saved = run(
         "printer", "add", "ql", printer.uri, "--language", "brother-ql", "--dpi", "300",
-        "--media", media,
+        "--media", media, *options,
     )  # fmt: skip
     assert saved.exit_code == 0, saved.stderr
 
@@ -280,6 +280,21 @@ def test_brother_raster_is_the_librarys_own_conversion(
         dither=False, compress=False, red=False, dpi_600=False, hq=True, cut=True,
     )  # fmt: skip
     assert brother_raster(images, medium, turned, model) == expected
+
+
+def test_a_brother_can_cut_once_at_the_end_of_a_job(
+    run: Run, brother: FakePrinter, tmp_path: Path
+) -> None:
+    add_brother(run, brother, "62", "--cut", "end")
+    done = run("print", "L1", "--printer", "ql", "--json")
+    assert done.exit_code == 0, done.stderr
+    data = bytes(brother.received)
+    # ESC i M 0x40: cut automatically; ESC i A n: after every n labels (3, the whole job)
+    assert data.count(b"\x1bi\x4d\x40") == 3 and data.count(b"\x1biA\x03") == 3
+    assert b"\x1biA\x01" not in data
+    assert len(brother_pages(data, tmp_path)) == 3
+    refused = run("printer", "add", "zebra", "tcp://127.0.0.1:9", "--cut", "end")
+    assert refused.exit_code == 2 and "Only Brother QL printers" in refused.stderr
 
 
 def test_a_brother_with_other_media_loaded_prints_nothing(

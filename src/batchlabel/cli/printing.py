@@ -29,6 +29,7 @@ from batchlabel.services.printing import (
     resolve_printer,
     run_job,
     start_job,
+    with_cutting,
     with_language,
 )
 from batchlabel.store import Store
@@ -54,12 +55,19 @@ def printer() -> None:
     "brother-ql: Brother QL (300 dpi, give --media); pdf: through CUPS.",
 )
 @click.option("--media", help="Brother QL: the media loaded, e.g. 62 (continuous) or 62x29.")
+@click.option(
+    "--cut",
+    type=click.Choice(["each", "end"]),
+    help="Brother QL: cut after each label (the default) or once at the end of each job.",
+)
 @pass_app
 def printer_add(
-    app: AppContext, name: str, uri: str, dpi: str, language: str, media: str | None
-) -> None:
+    app: AppContext, name: str, uri: str, dpi: str, language: str, media: str | None,
+    cut: str | None,
+) -> None:  # fmt: skip
     """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH,
     with the language it speaks."""
+    uri = with_cutting(uri, language, cut)
     check_printer(with_language(uri, language, media), int(dpi))
     app.store.add_printer(name, uri, int(dpi), language, app.actor, media)
     console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))

@@ -83,9 +83,14 @@ def check_media(template_name: str, width_mm: float, height_mm: float, medium: M
 
 
 def brother_raster(
-    images: list[Image.Image], medium: Media, turned: bool, model: str = DEFAULT_MODEL
+    images: list[Image.Image],
+    medium: Media,
+    turned: bool,
+    model: str = DEFAULT_MODEL,
+    cut_each: bool = True,
 ) -> bytes:
-    """One raster job of ``images`` (each a 1-bit label at 300 dpi), cut after each label.
+    """One raster job of ``images`` (each a 1-bit label at 300 dpi), cut after each label,
+    or (``cut_each`` False) once after the last: a strip to cut by hand, less waste.
 
     The job is framed by brother-ql-next's own commands, in the order its ``convert`` issues
     them (mode, initialise, status, media and quality, cutting, margins, print). Only the
@@ -152,7 +157,7 @@ def brother_raster(
         qlr.add_media_and_quality(length)
         with contextlib.suppress(BrotherQLUnsupportedCmd):
             qlr.add_autocut(True)
-            qlr.add_cut_every(1)
+            qlr.add_cut_every(1 if cut_each else min(len(images), 255))
         with contextlib.suppress(BrotherQLUnsupportedCmd):
             qlr.dpi_600 = False
             qlr.cut_at_end = True

@@ -106,6 +106,21 @@ def with_language(uri: str, language: str, media: str | None = None) -> str:
     return f"{uri}{'&' if '?' in uri else '?'}{'&'.join(extra)}" if extra else uri
 
 
+def with_cutting(uri: str, language: str, cut: str | None) -> str:
+    """A Brother QL's address saying to cut once at the end of each job (``cut`` 'end')
+    rather than after each label; other printers cut as their own settings say."""
+    if cut is None or cut == "each":
+        return uri
+    if language != "brother-ql":
+        raise InputError("Only Brother QL printers take a cutting choice; leave out the cut.")
+    return f"{uri}{'&' if '?' in uri else '?'}cut=end"
+
+
+def cuts_each_label(uri: str) -> bool:
+    """Whether the printer at ``uri`` cuts after each label (see :func:`with_cutting`)."""
+    return parse_qs(urlparse(uri).query).get("cut", ["each"])[0] != "end"
+
+
 def brother_media(uri: str) -> Media | None:
     """The media of a Brother QL printer's address (None for other languages); a Brother
     needs its media named, since labels are drawn for it."""
@@ -270,6 +285,7 @@ def run_job(
     printer = printer or open_printer(job.printer)
     compiled = compile_template(template, job.dpi) if printer.language == "zpl" else None
     medium = brother_media(job.printer)
+    cut_each = cuts_each_label(job.printer)
     if medium is not None and job.count(LabelState.PENDING):
         loaded = printer.status()  # a media mismatch is said before a label is sent
         if loaded.reachable and loaded.media and loaded.media != medium.name:
@@ -302,8 +318,9 @@ def run_job(
             try:
                 datas = [label_data(product, batch, label.serial, resolver) for label in labels]
                 payload = _payload(
-                    template, datas, job.dpi, compiled, quantity, printer.language, copies, medium
-                )
+                    template, datas, job.dpi, compiled, quantity, printer.language, copies,
+                    medium, cut_each,
+                )  # fmt: skip
             except BatchlabelError:
                 store.mark_labels(job_id, positions, LabelState.PENDING, actor)  # nothing left
                 raise
@@ -338,7 +355,10 @@ def label_bytes(template: Template, datas: list[LabelData], dpi: int, address: s
     """Labels outside a job (a carton's) in the language of the printer at ``address``."""
     language = open_printer_language(address)
     compiled = compile_template(template, dpi) if language == "zpl" else None
-    return _payload(template, datas, dpi, compiled, "^XZ", language, 1, brother_media(address))
+    return _payload(
+        template, datas, dpi, compiled, "^XZ", language, 1, brother_media(address),
+        cuts_each_label(address),
+    )  # fmt: skip
 
 
 def open_printer_language(address: str) -> str:
@@ -358,6 +378,7 @@ def _payload(
     language: str = "zpl",
     copies: int = 1,
     medium: Media | None = None,
+    cut_each: bool = True,
 ) -> bytes:
     """The bytes of a chunk of labels in the printer's language; raster languages get the
     label drawn once by the renderer at the printer's dpi, the preview dot for dot."""
@@ -375,7 +396,7 @@ def _payload(
     if language == "brother-ql" and medium is not None:
         turned = check_media(template.name, template.width_mm, template.height_mm, medium)
         images = [render_label(template, d, dpi) for d in datas for _ in range(copies)]
-        return brother_raster(images, medium, turned)
+        return brother_raster(images, medium, turned, cut_each=cut_each)
     buffer = io.BytesIO()
     write_label_pdf((render_label(template, d, dpi) for d in datas), buffer, dpi)
     return buffer.getvalue()
