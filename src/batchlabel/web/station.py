@@ -60,6 +60,7 @@ from batchlabel.services.printing import (
     prepare_resume,
     saved_printer,
     start_job,
+    with_cutting,
     with_language,
 )
 from batchlabel.services.quality import (
@@ -572,6 +573,7 @@ def station_routes(
                     raise InputError("Dpi is 203, 300 or 600.")
                 language = form_field(form, "language") or "zpl"
                 medium = form_field(form, "media").strip() or None
+                uri = with_cutting(uri, language, form_field(form, "cut") or None)
                 check_printer(with_language(uri, language, medium), dpi)
                 store().add_printer(name, uri, dpi, language, visit.actor, medium)
             elif action == "remove":
