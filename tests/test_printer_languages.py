@@ -297,6 +297,42 @@ def test_a_brother_can_cut_once_at_the_end_of_a_job(
     assert refused.exit_code == 2 and "Only Brother QL printers" in refused.stderr
 
 
+def test_a_network_brother_that_answers_only_over_snmp(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    """Silent on its print port, as many network QLs are: its state comes over SNMP."""
+    from tests.fakesnmp import FakeSnmpAgent
+
+    printer = FakePrinter(Behaviour(language="brother-ql", silent=True))
+    agent = FakeSnmpAgent()
+    try:
+        add_brother(run, printer, "62", "--status", "snmp")
+        store = Store.open(db_path)
+        saved = store.printer("ql")
+        assert saved is not None
+        store.conn.execute(  # the fake agent listens on a free port, not 161
+            "UPDATE printers SET uri = ? WHERE name = 'ql'",
+            (f"{saved['uri']}&snmp_port={agent.port}",),
+        )
+        store.close()
+        done = run("print", "L1", "--printer", "ql", "--json")
+        assert done.exit_code == 0, done.stderr
+        assert len(done.json()["confirmed"]) == 3  # confirmed by what SNMP said
+        assert len(brother_pages(bytes(printer.received), tmp_path)) == 3
+        assert "1.3.6.1.2.1.25.3.5.1.2.1" in agent.asked
+        agent.errors = bytes([0x08])  # door open
+        opened = run("print", "L1", "--printer", "ql", "--count", "1")
+        assert opened.exit_code == 1 and "open (cover)" in opened.stderr
+        agent.silent = True
+        quiet = run("printer", "check", "ql")
+        assert "did not answer over SNMP" in quiet.stdout + quiet.stderr
+    finally:
+        printer.close()
+        agent.close()
+    refused = run("printer", "add", "f", "file:///tmp/x.zpl", "--status", "snmp")
+    assert refused.exit_code == 2 and "Only network (tcp://) printers" in refused.stderr
+
+
 def test_a_brother_with_other_media_loaded_prints_nothing(
     run: Run, db_path: Path, brother: FakePrinter
 ) -> None:

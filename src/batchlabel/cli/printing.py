@@ -31,6 +31,7 @@ from batchlabel.services.printing import (
     start_job,
     with_cutting,
     with_language,
+    with_status_over_snmp,
 )
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
@@ -60,14 +61,21 @@ def printer() -> None:
     type=click.Choice(["each", "end"]),
     help="Brother QL: cut after each label (the default) or once at the end of each job.",
 )
+@click.option(
+    "--status",
+    "status_over",
+    type=click.Choice(["port", "snmp"]),
+    help="Where a network printer tells its state: on its print port (the default) or over "
+    "SNMP (port 161, community public), as many network Brother QLs do.",
+)
 @pass_app
 def printer_add(
     app: AppContext, name: str, uri: str, dpi: str, language: str, media: str | None,
-    cut: str | None,
+    cut: str | None, status_over: str | None,
 ) -> None:  # fmt: skip
     """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH,
     with the language it speaks."""
-    uri = with_cutting(uri, language, cut)
+    uri = with_status_over_snmp(with_cutting(uri, language, cut), status_over)
     check_printer(with_language(uri, language, media), int(dpi))
     app.store.add_printer(name, uri, int(dpi), language, app.actor, media)
     console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))

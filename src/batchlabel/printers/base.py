@@ -24,6 +24,18 @@ class Printer(Protocol):
     def close(self) -> None: ...
 
 
+def _snmp_port(query: str) -> int | None:
+    """The SNMP port to ask for status (``?status=snmp``, port 161 or ``&snmp_port=N``), or
+    None to ask on the print connection."""
+    values = parse_qs(query)
+    if values.get("status", [""])[0] != "snmp":
+        return None
+    text = values.get("snmp_port", ["161"])[0]
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise InputError(f"The SNMP port '{text}' is not a port; ports are 1 to 65535.")
+    return int(text)
+
+
 def open_printer(uri: str, timeout: float = 5.0) -> Printer:
     """A printer for ``uri``: tcp://HOST[:PORT], cups://QUEUE[?pdf], file:///PATH, or '-'.
     ``?language=tspl`` (or epl2, zpl) names the printer's language; ZPL is the default."""
@@ -50,7 +62,7 @@ def open_printer(uri: str, timeout: float = 5.0) -> Printer:
             ) from None
         if language == "pdf":
             raise InputError("A tcp:// printer takes ZPL, TSPL or EPL2; send PDF through CUPS.")
-        return TcpPrinter(uri, parsed.hostname, port, timeout, language)
+        return TcpPrinter(uri, parsed.hostname, port, timeout, language, _snmp_port(parsed.query))
     if parsed.scheme == "cups":
         queue = unquote(parsed.netloc or parsed.path.lstrip("/"))
         if not queue:

@@ -1,5 +1,6 @@
 """Raw socket (JetDirect, port 9100) to a label printer, with the status query of its language
-on the same socket (ZPL ~HS, TSPL <ESC>!?); a language without one is never confirmed."""
+on the same socket (ZPL ~HS, TSPL <ESC>!?, Brother ESC i S), or over SNMP for a printer that
+answers nothing there; a printer with neither is never confirmed."""
 
 from __future__ import annotations
 
@@ -8,14 +9,22 @@ import socket
 
 from batchlabel.errors import PrinterError, PrinterNotSent
 from batchlabel.printers.dialects import DIALECTS, SLOWEST_BYTES_PER_SECOND, unreported
+from batchlabel.printers.snmp import snmp_status
 from batchlabel.printers.status import PrinterStatus
 
 
 class TcpPrinter:
     def __init__(
-        self, uri: str, host: str, port: int, timeout: float, language: str = "zpl"
+        self,
+        uri: str,
+        host: str,
+        port: int,
+        timeout: float,
+        language: str = "zpl",
+        snmp_port: int | None = None,
     ) -> None:
         self.uri = uri
+        self.snmp_port = snmp_port  # ask over SNMP instead (a printer silent on its port)
         self.language = language
         self.dialect = DIALECTS[language]
         self.host = host
@@ -61,6 +70,15 @@ class TcpPrinter:
 
     def status(self) -> PrinterStatus:
         """Ask the language's status query; silence within the timeout means not ready."""
+        if self.snmp_port is not None:
+            found = snmp_status(self.host, self.snmp_port)
+            if found is None:
+                return PrinterStatus(
+                    False,
+                    detail=f"The printer at {self.host} did not answer over SNMP (port "
+                    f"{self.snmp_port}); check that SNMP is on in its settings.",
+                )
+            return found
         if self.dialect.query is None:
             return unreported(self.language)
         waited = self._allowing(self._in_flight)

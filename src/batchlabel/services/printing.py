@@ -116,6 +116,16 @@ def with_cutting(uri: str, language: str, cut: str | None) -> str:
     return f"{uri}{'&' if '?' in uri else '?'}cut=end"
 
 
+def with_status_over_snmp(uri: str, status: str | None) -> str:
+    """A network printer's address saying to ask its state over SNMP (``status`` 'snmp'),
+    for a printer that answers nothing on its print port, as many network Brother QLs do."""
+    if status is None or status == "port":
+        return uri
+    if not uri.startswith("tcp://"):
+        raise InputError("Only network (tcp://) printers are asked over SNMP.")
+    return f"{uri}{'&' if '?' in uri else '?'}status=snmp"
+
+
 def cuts_each_label(uri: str) -> bool:
     """Whether the printer at ``uri`` cuts after each label (see :func:`with_cutting`)."""
     return parse_qs(urlparse(uri).query).get("cut", ["each"])[0] != "end"
