@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install everything the tests need (system packages, npm tools, Python packages), then run
-# the linters, the format check, the type checker (tests included), the layer contracts, the
-# wheel check (scripts/check-wheel.sh) and the whole test suite.
+# Install everything the tests need (system packages, a running PostgreSQL, npm tools, Python
+# packages), then run the linters, the format check, the type checker (tests included), the
+# layer contracts, the wheel check (scripts/check-wheel.sh) and the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
+bash scripts/setup-postgres.sh
 bash scripts/setup-python.sh dev
 if [ -f tests/node/package.json ]; then
   (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)

@@ -80,3 +80,32 @@ def table_counts(db_path: Path) -> dict[str, int]:
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
     finally:
         conn.close()
+
+
+# PostgreSQL: the server scripts/setup-postgres.sh starts (or BATCHLABEL_TEST_POSTGRES names);
+# each test gets a database of its own, dropped afterwards. A test that cannot reach the
+# server fails: it never skips.
+POSTGRES_ADMIN = "postgresql:///postgres?host=/var/run/postgresql"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    import os
+    import secrets
+
+    import psycopg
+
+    admin = os.environ.get("BATCHLABEL_TEST_POSTGRES", POSTGRES_ADMIN)
+    try:
+        server = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"No PostgreSQL for the tests at {admin} (run scripts/setup-postgres.sh): {error}"
+        )
+    name = f"batchlabel_test_{secrets.token_hex(6)}"
+    server.execute(f"CREATE DATABASE {name}")
+    try:
+        yield admin.replace("/postgres?", f"/{name}?", 1)
+    finally:
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        server.close()

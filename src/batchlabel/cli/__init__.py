@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from batchlabel.cli import (  # noqa: F401  (registers the commands)
     catalogue,
+    database,
     demo,
     labels,
     people,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from batchlabel.cli.context import AppContext, default_actor
 from batchlabel.cli.remedies import explain
 from batchlabel.errors import BatchlabelError
 from batchlabel.labels.data import DEFAULT_RESOLVER
+from batchlabel.store.copying import Location
 
 
 class BatchlabelGroup(click.Group):
@@ -57,11 +57,11 @@ def _fail(message: str, code: int) -> None:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
     envvar="BATCHLABEL_DB",
-    default=Path("batchlabel.db"),
+    default="batchlabel.db",
     show_default=True,
-    help="The SQLite file holding the records.",
+    help="The SQLite file holding the records (a PostgreSQL database, "
+    "postgresql://USER@HOST/DB, for 'db info' and 'db copy').",
 )
 @click.option("--user", envvar="BATCHLABEL_USER", help="Who is working (default: the login name).")
 @click.option(
@@ -85,7 +85,7 @@ def _fail(message: str, code: int) -> None:
 @click.pass_context
 def cli(
     ctx: click.Context,
-    db_path: Path,
+    db_path: str,
     user: str | None,
     station: str | None,
     templates_dir: Path | None,
@@ -93,7 +93,8 @@ def cli(
 ) -> None:
     """batchlabel: lot codes, serials, labels, printing and scanning for small-batch makers."""
     app = AppContext(
-        db_path=Path(os.path.expanduser(db_path)),
+        db_path=Location(db_path).path,
+        db=db_path,
         actor=default_actor(user, station),
         templates_dir=templates_dir,
         resolver=resolver,

@@ -1,0 +1,158 @@
+"""PostgreSQL, against a real server: the schema beside SQLite's, 'db info', and 'db copy' of
+a whole database from a SQLite file into PostgreSQL and back, with every row kept as it was;
+bad addresses and stopped servers said in one sentence."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from batchlabel.store import Store, postgres
+from batchlabel.store.migrations import MIGRATIONS
+from tests.conftest import Run
+
+
+def batchlabel(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "batchlabel", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def rows_of(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, in id order: what a copy must keep."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in postgres.TABLES
+        }
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    done = batchlabel("demo", "--dir", "demo", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return tmp_path / "demo" / "batchlabel.db"
+
+
+def test_the_postgres_schema_has_every_table_and_column_of_sqlites(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    assert postgres.POSTGRES_BASELINE + len(postgres.POSTGRES_MIGRATIONS) == len(MIGRATIONS)
+    Store.open(tmp_path / "fresh.db").close()
+    lite = sqlite3.connect(tmp_path / "fresh.db")
+    conn = postgres.connect(postgres_url)
+    try:
+        with postgres.transaction(conn):
+            postgres.create_schema(conn)
+        assert postgres.schema_version(conn) == len(MIGRATIONS)
+        tables = {
+            r[0]
+            for r in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not r[0].startswith("sqlite_")
+        }
+        assert tables == set(postgres.TABLES)
+        for table in postgres.TABLES:
+            expected = {r[1] for r in lite.execute(f"PRAGMA table_info({table})")}
+            assert set(postgres.columns(conn, table)) == expected, table
+        # the event log is append-only on PostgreSQL too
+        conn.execute("INSERT INTO events (at, kind, station, \"user\") VALUES ('t', 'k', 's', 'u')")
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute("UPDATE events SET kind = 'changed'")
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute("DELETE FROM events")
+    finally:
+        conn.close()
+        lite.close()
+
+
+def test_a_demo_database_goes_to_postgres_and_back_unchanged(
+    demo: Path, postgres_url: str, tmp_path: Path
+) -> None:
+    there = batchlabel("db", "copy", str(demo), postgres_url, cwd=tmp_path)
+    assert there.returncode == 0, there.stderr
+    assert "count matches" in " ".join(there.stdout.split())
+    info = batchlabel("--db", postgres_url, "db", "info", "--json", cwd=tmp_path)
+    assert info.returncode == 0, info.stderr
+    assert '"engine": "PostgreSQL' in info.stdout and '"units": 9' in info.stdout
+    back = tmp_path / "back.db"
+    home = batchlabel("db", "copy", postgres_url, str(back), cwd=tmp_path)
+    assert home.returncode == 0, home.stderr
+    assert rows_of(back) == rows_of(demo)  # ids, times, events, photos: every value kept
+    lot = _released_lot(demo)
+    for args in (("trace", "H-2291"), ("batch", "show", lot, "--json"), ("jobs", "--json")):
+        before = batchlabel("--db", str(demo), *args, cwd=tmp_path)
+        after = batchlabel("--db", str(back), *args, cwd=tmp_path)
+        assert before.returncode == 0 and before.stdout == after.stdout, (
+            before.stderr,
+            after.stderr,
+        )
+    # ids go on from the largest copied, on both engines
+    conn = postgres.connect(postgres_url)
+    try:
+        (largest,) = conn.execute("SELECT max(id) FROM events").fetchone()
+        (new,) = conn.execute(
+            "INSERT INTO events (at, kind, station, \"user\") VALUES ('t', 'k', 's', 'u')"
+            " RETURNING id"
+        ).fetchone()
+        assert new == largest + 1
+    finally:
+        conn.close()
+
+
+def _released_lot(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("SELECT lot FROM batches WHERE status = 'released'").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_copies_refuse_a_target_that_holds_records(
+    demo: Path, postgres_url: str, tmp_path: Path
+) -> None:
+    assert batchlabel("db", "copy", str(demo), postgres_url, cwd=tmp_path).returncode == 0
+    again = batchlabel("db", "copy", str(demo), postgres_url, cwd=tmp_path)
+    assert again.returncode == 2 and "already holds a batchlabel database" in again.stderr
+    taken = batchlabel("db", "copy", postgres_url, str(demo), cwd=tmp_path)
+    assert taken.returncode == 2 and "exists already" in taken.stderr
+    same = batchlabel("db", "copy", str(demo), str(tmp_path / "x.db"), cwd=tmp_path)
+    assert same.returncode == 2 and "copy the file" in same.stderr
+    other = batchlabel("--db", postgres_url, "batch", "list", cwd=tmp_path)
+    assert other.returncode == 2 and "SQLite file" in other.stderr
+    assert "Traceback" not in again.stderr + taken.stderr + same.stderr + other.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "postgresql://nobody@127.0.0.1:1/x",
+            "Cannot reach PostgreSQL at postgresql://nobody@127.0.0.1:1/x",
+        ),
+        ("postgresql:///no_such_database_here?host=/var/run/postgresql", "does not exist"),
+        ("postgresql://someone:secret@127.0.0.1:1/x", "someone:***@127.0.0.1"),
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_one_sentence(
+    url: str, said: str, tmp_path: Path
+) -> None:
+    done = batchlabel("--db", url, "db", "info", cwd=tmp_path)
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+    assert "secret" not in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_info_on_an_empty_postgres_and_a_sqlite_file(run: Run, postgres_url: str) -> None:
+    empty = run("--db", postgres_url, "db", "info", "--json")
+    assert empty.exit_code == 0 and empty.json()["schema"] is None
+    assert run("product", "add", "A", "--name", "A").exit_code == 0
+    lite = run("db", "info", "--json")
+    assert lite.json()["engine"].startswith("SQLite") and lite.json()["products"] == 1
