@@ -41,6 +41,14 @@ from batchlabel.web import create_app
     help="Another address this server answers as (besides --resolver's and this machine's).",
 )
 @click.option(
+    "--cache-seconds",
+    default=60,
+    show_default=True,
+    type=click.IntRange(0, 86_400),
+    help="How long a browser, proxy or CDN may keep origin pages, linksets and redirects "
+    "before asking again (0: ask every time; a changed page has a new ETag at once).",
+)
+@click.option(
     "--session-hours",
     default=12.0,
     show_default=True,
@@ -69,6 +77,7 @@ def serve(
     maker: str | None,
     company_prefix: str | None,
     allowed_hosts: tuple[str, ...],
+    cache_seconds: int,
     session_hours: float,
     proxy_headers: bool,
     forwarded_allow_ips: str,
@@ -97,6 +106,7 @@ def serve(
             session_hours=session_hours,
             templates_dir=app.templates_dir,
             company_prefix=company_prefix,
+            cache_seconds=cache_seconds,
         ),
         host=host,
         port=port,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -76,11 +76,17 @@ class Transaction:
     context manager costs several microseconds more of the lock stations queue for.
     """
 
-    __slots__ = ("conn", "path")
+    __slots__ = ("committed", "conn", "path")
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        committed: Callable[[], None] | None = None,
+    ) -> None:
         self.conn = conn
         self.path = path
+        self.committed = committed  # told after each commit (see Store.change_token)
 
     def __enter__(self) -> sqlite3.Connection:
         try:
@@ -98,6 +104,8 @@ class Transaction:
         if error is None:
             try:
                 self.conn.execute("COMMIT")
+                if self.committed is not None:
+                    self.committed()
                 return
             except sqlite3.DatabaseError as failed:  # a full disk shows here, at the commit
                 error = failed

@@ -85,6 +85,7 @@ class Store(
         self.path = path
         self.db = db
         self._products_by_id: dict[int, Product] = {}
+        self._commits = 0
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -100,7 +101,18 @@ class Store(
 
     def transaction(self) -> Transaction:
         """One all-or-nothing write under the write lock (see Transaction)."""
-        return Transaction(self.db.conn, self.path)
+        return Transaction(self.db.conn, self.path, self._committed)
+
+    def _committed(self) -> None:
+        self._commits += 1
+
+    def change_token(self) -> tuple[int, int]:
+        """A value that changes whenever the records change: SQLite's data_version moves
+        when another connection (a command, another process) commits, and this connection's
+        own commits are counted. Answers made from the records stay good while it holds."""
+        with translated_errors(self.path):
+            (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+        return int(version), self._commits
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with translated_errors(self.path):

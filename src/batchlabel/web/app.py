@@ -41,6 +41,7 @@ from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.origin import Origin, find_origin
 from batchlabel.store import Store
 from batchlabel.validation import shown
+from batchlabel.web.answers import Answers
 from batchlabel.web.jobs import JobRunner
 from batchlabel.web.kit import PREFIX as STATION_PREFIX
 from batchlabel.web.kit import STATION_HEADERS
@@ -98,8 +99,10 @@ class Site:
         maker: str | None,
         public_url: str = DEFAULT_RESOLVER,
         allowed_hosts: Sequence[str] = (),
+        cache_seconds: int = 60,
     ) -> None:
         self.db_path = db_path
+        self.answers = Answers(cache_seconds)
         self.limiter = RateLimiter(rate_limit, burst=max(10, int(rate_limit * 6)))
         # Failed API sign-ins are limited apart from pages: a few a second, whatever the
         # page limit, so tokens cannot be guessed at speed.
@@ -142,11 +145,12 @@ def create_app(
     session_hours: float = 12.0,
     templates_dir: Path | None = None,
     company_prefix: str | None = None,
+    cache_seconds: int = 60,
 ) -> Starlette:
     """The public site, and the station for signed-in people under /station/. Absolute links (redirects, Link headers, linksets) use the address
     the request came to only when that host is ``public_url``'s, one of ``allowed_hosts`` or
     this machine; any other Host header gets ``public_url``, never an address a client made up."""
-    site = Site(db_path, rate_limit, maker, public_url, allowed_hosts)
+    site = Site(db_path, rate_limit, maker, public_url, allowed_hosts, cache_seconds)
     runner = JobRunner(db_path, site.public_url, templates_dir)
     desk = Desk(
         db_path, site.public_url, timedelta(hours=session_hours), runner, templates_dir,
@@ -286,6 +290,13 @@ def _resolve(site: Site, request: Request, keys: LinkKeys, compressed: bool) -> 
     refused = _refuse(site, request)
     if refused is not None:
         return refused
+    key = ("resolve", *_answer_key(request), _negotiate(request))
+    return site.answers.answer(
+        request, key, site.store.change_token(), lambda: _resolved(site, request, keys, compressed)
+    )
+
+
+def _resolved(site: Site, request: Request, keys: LinkKeys, compressed: bool) -> Response:
     found = _find(site, request, keys)
     if isinstance(found, Response):
         return found
@@ -323,6 +334,23 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     refused = _refuse(site, request)
     if refused is not None:
         return refused
+    variant = "json" if as_json else _negotiate(request)
+    key = ("show", *_answer_key(request), variant)
+    return site.answers.answer(
+        request, key, site.store.change_token(),
+        lambda: _shown_origin(site, request, prefix, variant == "json"),
+    )  # fmt: skip
+
+
+def _answer_key(request: Request) -> tuple[object, ...]:
+    """What a public answer depends on besides the records and the Accept header: the
+    address asked for and the host it was asked of (links start with it)."""
+    scope = request.scope
+    return (scope.get("raw_path") or scope["path"], scope["query_string"], scope["scheme"],
+            request.headers.get("host", ""))  # fmt: skip
+
+
+def _shown_origin(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     raw = _raw_path(request)[len(prefix) :]
     try:
         keys = item_keys(raw)
@@ -334,7 +362,7 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     if found.withdrawn:
         return _gone(site, request, found)
     anchor = _base(site, request) + levels(found)[0][0]
-    if as_json or _negotiate(request) == "json":
+    if as_json:
         response: Response = JSONResponse({"uri": anchor, **found.public()})
     else:
         response = HTMLResponse(origin_page_html(found, site.maker))
@@ -389,10 +417,8 @@ def _photo(site: Site, request: Request) -> Response:
 
 
 def _negotiated(response: Response) -> Response:
-    """Headers of an answer chosen by the Accept header, cached briefly (a recall shows
-    within a minute)."""
+    """Headers of an answer chosen by the Accept header (its caching: see Answers)."""
     response.headers["vary"] = "Accept"
-    response.headers["cache-control"] = "public, max-age=60"
     return _headers(response)
 
 
