@@ -84,6 +84,7 @@ def test_answers_carry_etags_and_304_until_a_recall_changes_them(
             headers={"authorization": f"Bearer {token}"},
         )  # fmt: skip
         assert scanned.status_code == 201, scanned.text
+        assert scanned.headers["cache-control"] == "private, no-store"
         kept = client.get(page, headers={"if-none-match": after.headers["etag"]})
         assert kept.status_code == 304
 

@@ -210,7 +210,7 @@ def create_app(
         codes = body.get("codes") if isinstance(body, dict) else None
         if not isinstance(codes, list) or not codes or len(codes) > 100:
             return _api_error(400, 'Send {"codes": [...]} with 1 to 100 codes.')
-        return _headers(JSONResponse([site.lookup.resolve(str(c)).public() for c in codes]))
+        return _private(JSONResponse([site.lookup.resolve(str(c)).public() for c in codes]))
 
     async def api_scans(request: Request) -> Response:
         owner = _station(site, request)
@@ -225,7 +225,7 @@ def create_app(
             return _api_error(400, str(error))
         found = site.lookup.resolve(body["code"])
         site.lookup.record(found, Actor(user=f"token:{owner}", station=station), via="api")
-        return _headers(JSONResponse(found.public(), status_code=201))
+        return _private(JSONResponse(found.public(), status_code=201))
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -561,7 +561,13 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def _api_error(status: int, message: str) -> Response:
-    return _headers(JSONResponse({"error": message, "status": status}, status_code=status))
+    return _private(JSONResponse({"error": message, "status": status}, status_code=status))
+
+
+def _private(response: Response) -> Response:
+    """An answer for one station only: no cache keeps it."""
+    response.headers["cache-control"] = "private, no-store"
+    return _headers(response)
 
 
 def _headers(response: Response) -> Response:
