@@ -280,6 +280,22 @@ fields = ["gtin", "lot", "serial"]
 """
 
 
+def signed_in_page(
+    page: Any, bench: Bench, path: str, at: str, requests: list[str], console: list[str]
+) -> None:
+    """Open ``path`` as pat at bench ``at``, noting every request and console message."""
+    page.on("request", lambda request: requests.append(request.url))
+    # A load from another host is stopped by the page's CSP before any request is made:
+    # the browser says so on the console, so that is watched too.
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(bench.url + path)
+    page.get_by_label("Name").fill("pat")
+    page.get_by_label("Password").fill(PASSWORDS["pat"])
+    page.get_by_label("Station").fill(at)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{path}")
+
+
 def camera_video(bench: Bench, serial: str, folder: Path) -> Path:
     """A label drawn by batchlabel (a GS1 DataMatrix of one unit), as the 4:2:0 y4m video
     chromium's fake camera plays."""
@@ -321,16 +337,7 @@ def test_a_receiver_scans_with_a_wedge_scanner_and_a_phone_camera(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
         context = browser.new_context(viewport={"width": 390, "height": 844})
         page = context.new_page()
-        page.on("request", lambda request: requests.append(request.url))
-        # A load from another host is stopped by the page's CSP before any request is made:
-        # the browser says so on the console, so that is watched too.
-        page.on("console", lambda message: console.append(message.text))
-        page.goto(bench.url + "/station/receive")
-        page.get_by_label("Name").fill("pat")
-        page.get_by_label("Password").fill(PASSWORDS["pat"])
-        page.get_by_label("Station").fill("door-2")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/station/receive")
+        signed_in_page(page, bench, "/station/receive", "door-2", requests, console)
         page.get_by_label("Session name").fill("Phone delivery")
         page.get_by_label("Or paste the expected list").fill(
             "\n".join(code(s) for s in (first, second, seen_by_camera))
@@ -572,16 +579,7 @@ def test_a_packer_fills_a_carton_from_a_phone(bench: Bench) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-        page.on("request", lambda request: requests.append(request.url))
-        # A load from another host is stopped by the page's CSP before any request is made:
-        # the browser says so on the console, so that is watched too.
-        page.on("console", lambda message: console.append(message.text))
-        page.goto(bench.url + "/station/pack")
-        page.get_by_label("Name").fill("pat")
-        page.get_by_label("Password").fill(PASSWORDS["pat"])
-        page.get_by_label("Station").fill("pack-phone")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/station/pack")
+        signed_in_page(page, bench, "/station/pack", "pack-phone", requests, console)
         page.get_by_label("GS1 company prefix (the carton gets an SSCC)").fill("")
         page.get_by_label("Or your own carton code").fill("PHONE-BOX-1")
         page.get_by_role("button", name="Start a carton").click()
