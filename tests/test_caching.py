@@ -48,6 +48,23 @@ def test_answers_carry_etags_and_304_until_a_recall_changes_them(
         assert tag.startswith('"') and first.headers["vary"] == "Accept"
         again = client.get(page, headers={"if-none-match": tag})
         assert again.status_code == 304 and again.content == b""
+        # a compressing proxy marks the tag weak: still the same answer
+        assert client.get(page, headers={"if-none-match": f"W/{tag}"}).status_code == 304
+        unknown = client.get(f"{url}/01/09506000134369")
+        assert unknown.status_code == 404 and unknown.headers["vary"] == "Accept"
+        # /data/ answers an error by the Accept header: HTML for a browser, JSON for an app,
+        # never the one kept for the other
+        data_404 = f"{url}/data/01/09506000134369"
+        assert (
+            client.get(data_404, headers={"accept": "text/html"})
+            .headers["content-type"]
+            .startswith("text/html")
+        )
+        assert (
+            client.get(data_404, headers={"accept": "application/json"})
+            .headers["content-type"]
+            .startswith("application/json")
+        )
         assert again.headers["etag"] == tag and "max-age=30" in again.headers["cache-control"]
         json_tag = client.get(data).headers["etag"]
         assert json_tag != tag  # the JSON is another answer, with its own tag
@@ -56,9 +73,9 @@ def test_answers_carry_etags_and_304_until_a_recall_changes_them(
             redirect.status_code == 307
             and redirect.headers["cache-control"] == "public, max-age=30"
         )
-        assert (
-            client.get(link, headers={"if-none-match": redirect.headers["etag"]}).status_code == 304
-        )
+        # a redirect is not a 200: its precondition is ignored (RFC 9110 13.2.1)
+        revalidated = client.get(link, headers={"if-none-match": redirect.headers["etag"]})
+        assert revalidated.status_code == 307
         linkset = client.get(link, params={"linkType": "linkset"})
         assert linkset.status_code == 200 and "etag" in linkset.headers
 

@@ -46,7 +46,11 @@ def printer() -> None:
 @printer.command("add")
 @click.argument("name")
 @click.argument("uri")
-@click.option("--dpi", type=click.Choice(["203", "300", "600"]), default="203", show_default=True)
+@click.option(
+    "--dpi",
+    type=click.Choice(["203", "300", "600"]),
+    help="The printer's resolution [default: 300 for a Brother QL, else 203].",
+)
 @click.option(
     "--language",
     type=click.Choice(["zpl", "tspl", "epl2", "brother-ql", "pdf"]),
@@ -70,15 +74,27 @@ def printer() -> None:
 )
 @pass_app
 def printer_add(
-    app: AppContext, name: str, uri: str, dpi: str, language: str, media: str | None,
+    app: AppContext, name: str, uri: str, dpi: str | None, language: str, media: str | None,
     cut: str | None, status_over: str | None,
 ) -> None:  # fmt: skip
     """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH,
     with the language it speaks."""
+    if media and language != "brother-ql":
+        raise InputError("Only Brother QL printers are told their media; leave out --media.")
+    dpi = dpi or ("300" if language == "brother-ql" else "203")
     uri = with_status_over_snmp(with_cutting(uri, language, cut), status_over)
     check_printer(with_language(uri, language, media), int(dpi))
     app.store.add_printer(name, uri, int(dpi), language, app.actor, media)
     console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))
+
+
+@printer.command("remove")
+@click.argument("name")
+@pass_app
+def printer_remove(app: AppContext, name: str) -> None:
+    """Forget a saved printer (its past jobs keep the address they printed to)."""
+    app.store.remove_printer(name, app.actor)
+    console.print(marked("Removed printer [bold]{}[/].", name))
 
 
 @printer.command("list")

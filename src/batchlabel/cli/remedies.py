@@ -45,7 +45,7 @@ REMEDIES: dict[str, str] = {
     "known_user": "'batchlabel user list' shows them.",
     "known_printer": "'batchlabel printer list' shows them.",
     "brother_dpi": "add it with --dpi 300.",
-    "media": "add the printer again with --media, e.g. --media 62.",
+    "media": "give the printer its media with --media, e.g. --media 62.",
     "password": "choose another.",
 }
 

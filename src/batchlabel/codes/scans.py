@@ -173,7 +173,9 @@ def _parse(text: str) -> ScannedCode:
             return _parse_sscc(text, body)
     if (symbology is not None and symbology.gs1_symbology is not None) or _looks_like_gs1(body):
         return _parse_gs1(text, body, hri=False)
-    return ScannedCode(text, CodeKind.TEXT)
+    # Plain text (a serial, a lot, a carton's own code): what it says, without the
+    # symbology identifier a scanner may put before it (]C0 for Code 128).
+    return ScannedCode(body, CodeKind.TEXT)
 
 
 def _looks_like_gs1(body: str) -> bool:

@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 KEPT = 2048  # answers kept; a page is a few KB
+KEPT_BYTES = 16 * 1024 * 1024  # and at most this much of them
+LONGEST_KEY = 2048  # an address longer than any label's is answered, not kept
 CACHEABLE = frozenset({200, 307, 404, 410})
 
 
@@ -29,6 +31,7 @@ class Answers:
         self.control = f"public, max-age={seconds}" if seconds > 0 else "public, no-cache"
         self._token: Hashable = None
         self._kept: OrderedDict[Hashable, Response] = OrderedDict()
+        self._bytes = 0
 
     def answer(
         self, request: Request, key: Hashable, token: Hashable, make: Callable[[], Response]
@@ -37,14 +40,20 @@ class Answers:
         when the client has it already."""
         if token != self._token:
             self._kept.clear()
+            self._bytes = 0
             self._token = token
         response = self._kept.get(key)
-        if response is None:
-            response = self._prepared(make())
-            if response.status_code in CACHEABLE:
-                self._kept[key] = response
-                if len(self._kept) > KEPT:
-                    self._kept.popitem(last=False)
+        if response is not None:
+            self._kept.move_to_end(key)  # the most asked-for answers stay
+            return self.conditional(request, response)
+        response = self._prepared(make())
+        size = len(response.body) + len(repr(key))
+        if response.status_code in CACHEABLE and len(repr(key)) <= LONGEST_KEY:
+            self._kept[key] = response
+            self._bytes += size
+            while len(self._kept) > KEPT or self._bytes > KEPT_BYTES:
+                _, dropped = self._kept.popitem(last=False)
+                self._bytes -= len(dropped.body)
         return self.conditional(request, response)
 
     def _prepared(self, response: Response) -> Response:
@@ -52,15 +61,20 @@ class Answers:
             return response
         response.headers["etag"] = etag_of(response)
         response.headers["cache-control"] = self.control
+        response.headers["vary"] = "Accept"  # HTML and JSON answers share an address
         return response
 
     def conditional(self, request: Request, response: Response) -> Response:
-        """304 Not Modified when the client's If-None-Match names this answer's ETag."""
+        """304 Not Modified when the client's If-None-Match names this answer's ETag (only
+        for a 200: RFC 9110 13.2.1 has other answers ignore the precondition)."""
         tag = response.headers.get("etag")
         asked = request.headers.get("if-none-match")
-        if tag is None or asked is None:
+        if tag is None or asked is None or response.status_code != 200:
             return response
-        if tag not in {t.strip() for t in asked.split(",")} and asked.strip() != "*":
+        # If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that compresses marks
+        # the tag W/ and must still get its 304.
+        named = {t.strip().removeprefix("W/") for t in asked.split(",")}
+        if tag not in named and asked.strip() != "*":
             return response
         kept = {
             name: response.headers[name]

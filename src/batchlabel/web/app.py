@@ -335,7 +335,8 @@ def _show(site: Site, request: Request, prefix: str, as_json: bool) -> Response:
     if refused is not None:
         return refused
     variant = "json" if as_json else _negotiate(request)
-    key = ("show", *_answer_key(request), variant)
+    # The Accept header counts even for /data/: an error page is HTML or JSON by it.
+    key = ("show", *_answer_key(request), variant, _negotiate(request))
     return site.answers.answer(
         request, key, site.store.change_token(),
         lambda: _shown_origin(site, request, prefix, variant == "json"),
