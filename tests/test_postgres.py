@@ -156,3 +156,53 @@ def test_info_on_an_empty_postgres_and_a_sqlite_file(run: Run, postgres_url: str
     assert run("product", "add", "A", "--name", "A").exit_code == 0
     lite = run("db", "info", "--json")
     assert lite.json()["engine"].startswith("SQLite") and lite.json()["products"] == 1
+
+
+def test_odd_records_copy_and_postgres_keeps_sqlites_rules(
+    run: Run, db_path: Path, postgres_url: str, tmp_path: Path
+) -> None:
+    """A scan with a NUL, names that differ only in non-ASCII case (two suppliers to SQLite),
+    and the append-only tables that TRUNCATE must not empty either."""
+    assert run("product", "add", "A", "--name", "A").exit_code == 0
+    assert run("resolve", "bad\x00scan").exit_code == 1
+    for supplier in ("ÉCLAIR", "éclair"):
+        received = run("material", "receive", "cream", "--supplier", supplier, "--lot", "E1")
+        assert received.exit_code == 0, received.stderr
+    done = batchlabel("db", "copy", str(db_path), postgres_url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    conn = postgres.connect(postgres_url)
+    try:
+        for table in ("events", "units", "batch_steps", "batch_checks", "complaints"):
+            with pytest.raises(psycopg.errors.RaiseException):
+                conn.execute(f"TRUNCATE {table} CASCADE")
+        with pytest.raises(psycopg.errors.UniqueViolation):  # case-blind as SQLite, in ASCII
+            conn.execute("INSERT INTO suppliers (name, created_at) VALUES ('ÉClair', 't')")
+        conn.execute("INSERT INTO customers (name, created_at) VALUES ('Shop', 't')")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("INSERT INTO customers (name, created_at) VALUES ('SHOP', 't')")
+    finally:
+        conn.close()
+
+
+def test_another_programs_tables_are_not_copied_into(
+    postgres_url: str, tmp_path: Path, demo: Path
+) -> None:
+    conn = postgres.connect(postgres_url)
+    try:
+        conn.execute("CREATE TABLE customers (id integer)")
+    finally:
+        conn.close()
+    info = batchlabel("--db", postgres_url, "db", "info", cwd=tmp_path)
+    assert "holds other tables" in " ".join(info.stdout.split())
+    refused = batchlabel("db", "copy", str(demo), postgres_url, cwd=tmp_path)
+    assert refused.returncode == 2 and "tables of the same names" in refused.stderr
+
+
+def test_passwords_never_show(tmp_path: Path) -> None:
+    for url in (
+        "postgresql:///db?host=/nonexistent&password=hunter2&user=nobody",
+        "postgresql://bob:hunter2@[::1/x",
+    ):
+        done = batchlabel("--db", url, "db", "info", cwd=tmp_path)
+        assert done.returncode in (1, 2) and "hunter2" not in done.stderr + done.stdout
+        assert "Traceback" not in done.stderr

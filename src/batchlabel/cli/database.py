@@ -31,7 +31,9 @@ def db_info(app: AppContext, as_json: bool) -> None:
     schema = info["schema"]
     table.add_row(
         "Schema",
-        "none yet (empty)"
+        "none, and it holds other tables"
+        if info.get("other_tables")
+        else "none yet (empty)"
         if schema is None
         else f"{schema} (this batchlabel: {info['current_schema']})",
     )

@@ -76,7 +76,8 @@ class CodeLookup:
 
     def resolve(self, raw: str) -> Resolution:
         code = parse_scan(raw)
-        result = Resolution(input=as_text(raw).strip("\r\n"))
+        # A NUL is no part of any code, and some databases refuse it in text: kept as U+FFFD.
+        result = Resolution(input=as_text(raw).strip("\r\n").replace("\x00", "\ufffd"))
         if code.note:
             result.warnings.append(code.note)
         if not code.readable:

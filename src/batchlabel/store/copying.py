@@ -48,6 +48,7 @@ def database_info(location: Location) -> dict[str, Any]:
                 "engine": f"PostgreSQL {postgres.server_version(conn)}",
                 "database": location.shown(),
                 "schema": version,
+                "other_tables": version is None and postgres.holds_tables(conn),
                 "current_schema": len(MIGRATIONS),
                 **{table: counts.get(table, 0) for table in COUNTED},
             }
@@ -55,22 +56,23 @@ def database_info(location: Location) -> dict[str, Any]:
             conn.close()
     if not location.path.is_file():
         raise InputError(f"There is no database file {location.path}; check the path.")
-    db = connect(location.path)
-    try:
-        with translated_errors(location.path):
+    # Read only, so an older file is described as it is, not upgraded first.
+    with translated_errors(location.path):
+        conn = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             counts = {
-                t: int(db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in COUNTED
+                t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in COUNTED
             }
-            version = int(db.conn.execute("PRAGMA user_version").fetchone()[0])
-        return {
-            "engine": f"SQLite {sqlite3.sqlite_version}",
-            "database": location.shown(),
-            "schema": version,
-            "current_schema": len(MIGRATIONS),
-            **counts,
-        }
-    finally:
-        db.conn.close()
+        finally:
+            conn.close()
+    return {
+        "engine": f"SQLite {sqlite3.sqlite_version}",
+        "database": location.shown(),
+        "schema": version,
+        "current_schema": len(MIGRATIONS),
+        **counts,
+    }
 
 
 def copy_database(source: Location, target: Location) -> dict[str, int]:
@@ -92,12 +94,15 @@ def _sqlite_to_postgres(source: Location, target: Location) -> dict[str, int]:
     db = connect(source.path)  # brought to the current schema first
     conn = postgres.connect(target.text)
     try:
-        if postgres.schema_version(conn) is not None:
+        if postgres.holds_tables(conn):
             raise ConflictError(
-                f"{target.shown()} already holds a batchlabel database; copy only into an "
-                "empty one."
+                f"{target.shown()} already holds a batchlabel database or tables of the same "
+                "names; copy only into an empty one."
             )
         with translated_errors(source.path), postgres.translated(target.text):
+            # One read transaction: the copy is the file as it was at one moment, even
+            # while stations keep writing to it.
+            db.conn.execute("BEGIN")
             expected = _sqlite_counts(db.conn)
             with postgres.transaction(conn):
                 postgres.create_schema(conn)
@@ -107,6 +112,7 @@ def _sqlite_to_postgres(source: Location, target: Location) -> dict[str, int]:
                 postgres.continue_ids(conn)
                 copied = postgres.table_counts(conn)
                 _check_counts(expected, copied, target)
+            db.conn.execute("COMMIT")
         return copied
     finally:
         conn.close()
@@ -129,7 +135,11 @@ def _postgres_to_sqlite(source: Location, target: Location) -> dict[str, int]:
                     f"{len(MIGRATIONS)}; use the same version on both."
                 )
             expected = postgres.table_counts(conn)
-            db = connect(path)
+            try:
+                db = connect(path)
+            except BaseException:
+                _remove(path)
+                raise
             try:
                 with translated_errors(path), Transaction(db.conn, path):
                     for table in postgres.TABLES:
@@ -144,17 +154,17 @@ def _postgres_to_sqlite(source: Location, target: Location) -> dict[str, int]:
                     _check_counts(expected, copied, target)
             except BaseException:
                 db.conn.close()
-                path.unlink(missing_ok=True)  # nothing half copied stays behind
-                for leftover in (
-                    path.with_name(path.name + "-wal"),
-                    path.with_name(path.name + "-shm"),
-                ):
-                    leftover.unlink(missing_ok=True)
+                _remove(path)  # nothing half copied stays behind
                 raise
             db.conn.close()
             return copied
     finally:
         conn.close()
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
