@@ -19,6 +19,7 @@ class FakeSnmpAgent:
     state: int = 3  # idle
     errors: bytes = b"\x00"
     silent: bool = False
+    printing_for: int = 0  # answer "printing" to this many more questions, then ``state``
     asked: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -44,11 +45,15 @@ class FakeSnmpAgent:
             request, _ = decoder.decode(message, asn1Spec=module.Message())
             answer = module.apiMessage.get_response(request)
             pdu = module.apiMessage.get_pdu(answer)
+            state = self.state
+            if self.printing_for > 0:
+                self.printing_for -= 1
+                state = 4
             values = []
             for oid, _value in module.apiPDU.get_varbinds(module.apiMessage.get_pdu(request)):
                 self.asked.append(str(oid))
                 if str(oid) == HR_PRINTER_STATUS:
-                    values.append((oid, module.Integer(self.state)))
+                    values.append((oid, module.Integer(state)))
                 elif str(oid) == HR_PRINTER_ERRORS:
                     values.append((oid, module.OctetString(self.errors)))
                 else:

@@ -236,6 +236,7 @@ height = 21.1
         ("odd", "62x29", "QL-800"),  # die-cut, and not on a whole byte
         ("odd", "29x90", "QL-820NWB"),  # die-cut, turned
         ("full", "62x29", "QL-820NWB"),  # wider than the printable width: cut off evenly
+        ("wide", "62x29", "QL-820NWB"),  # longer than the label by an odd number of dots
     ],
 )
 def test_brother_raster_is_the_librarys_own_conversion(
@@ -249,10 +250,12 @@ def test_brother_raster_is_the_librarys_own_conversion(
     from batchlabel.labels.data import LabelData
     from batchlabel.render.brother import brother_raster, check_media, media
 
-    if template_name in ("odd", "full"):
+    if template_name in ("odd", "full", "wide"):
         text = ODD_TEMPLATE
         if template_name == "full":
             text = text.replace("47.3", "62").replace("21.1", "29").replace('"odd"', '"full"')
+        if template_name == "wide":
+            text = text.replace("47.3", "62").replace("21.1", "28.95").replace('"odd"', '"wide"')
         (tmp_path / f"{template_name}.toml").write_text(text)
         template = find_template(str(tmp_path / f"{template_name}.toml"))
     else:
@@ -291,6 +294,8 @@ def test_a_brother_can_cut_once_at_the_end_of_a_job(
     data = bytes(brother.received)
     # ESC i M 0x40: cut automatically; ESC i A n: after every n labels (3, the whole job)
     assert data.count(b"\x1bi\x4d\x40") == 3 and data.count(b"\x1biA\x03") == 3
+    # pages of one job: a form feed between them, the end of the job after the last
+    assert data.count(b"\x0c") >= 2 and data.rstrip(b"\x00").endswith(b"\x1a")
     assert b"\x1biA\x01" not in data
     assert len(brother_pages(data, tmp_path)) == 3
     refused = run("printer", "add", "zebra", "tcp://127.0.0.1:9", "--cut", "end")
@@ -320,12 +325,21 @@ def test_a_network_brother_that_answers_only_over_snmp(
         assert len(done.json()["confirmed"]) == 3  # confirmed by what SNMP said
         assert len(brother_pages(bytes(printer.received), tmp_path)) == 3
         assert "1.3.6.1.2.1.25.3.5.1.2.1" in agent.asked
+        # still printing the last job: the labels are confirmed once it is idle, not before
+        agent.printing_for = 3
+        waited = run("print", "L1", "--printer", "ql", "--count", "1", "--json")
+        assert waited.exit_code == 0 and len(waited.json()["confirmed"]) == 1
+        assert agent.printing_for == 0
+        agent.state, agent.errors = 1, bytes([0x40])  # "other", stopped: out of paper
+        stopped = run("print", "L1", "--printer", "ql", "--count", "1")
+        assert stopped.exit_code == 1 and "out of paper" in stopped.stderr
+        agent.state = 3
         agent.errors = bytes([0x08])  # door open
         opened = run("print", "L1", "--printer", "ql", "--count", "1")
         assert opened.exit_code == 1 and "open (cover)" in opened.stderr
         agent.silent = True
         quiet = run("printer", "check", "ql")
-        assert "did not answer over SNMP" in quiet.stdout + quiet.stderr
+        assert "did not give its state over SNMP" in quiet.stdout + quiet.stderr
     finally:
         printer.close()
         agent.close()
@@ -360,13 +374,39 @@ def test_a_template_that_does_not_fit_the_labels_is_refused_first(
 def test_a_brother_needs_its_media_and_300_dpi(run: Run, brother: FakePrinter) -> None:
     no_media = run("printer", "add", "ql", brother.uri, "--language", "brother-ql", "--dpi", "300")
     assert no_media.exit_code == 2 and "media" in no_media.stderr
-    low = run("printer", "add", "ql", brother.uri, "--language", "brother-ql", "--media", "62")
+    low = run(
+        "printer", "add", "ql", brother.uri, "--language", "brother-ql", "--media", "62",
+        "--dpi", "203",
+    )  # fmt: skip
     assert low.exit_code == 2 and "300 dpi" in low.stderr
     unknown = run(
         "printer", "add", "ql", brother.uri, "--language", "brother-ql", "--dpi", "300",
         "--media", "61",
     )  # fmt: skip
     assert unknown.exit_code == 2 and "Unknown Brother media" in unknown.stderr
+    model = run(
+        "printer", "add", "ql", brother.uri, "--language", "brother-ql", "--media", "62",
+        "--model", "QL-9999",
+    )  # fmt: skip
+    assert model.exit_code == 2 and "Unknown Brother model" in model.stderr
+    zebra_media = run("printer", "add", "z", "tcp://127.0.0.1:9", "--media", "62")
+    assert zebra_media.exit_code == 2 and "Only Brother QL printers" in zebra_media.stderr
+    # 300 dpi is the only resolution a QL has: it is taken without asking
+    saved = run("printer", "add", "ql", brother.uri, "--language", "brother-ql", "--media", "62",
+                "--model", "QL-1100")  # fmt: skip
+    assert saved.exit_code == 0 and "300 dpi" in saved.stdout
+    assert run("printer", "remove", "ql").exit_code == 0
+    assert "ql" not in run("printer", "list").stdout.split()
+
+
+def test_a_wide_brother_gets_rows_of_its_own_width(
+    run: Run, brother: FakePrinter, tmp_path: Path
+) -> None:
+    add_brother(run, brother, "62", "--model", "QL-1100")
+    done = run("print", "L1", "--printer", "ql", "--json")
+    assert done.exit_code == 0, done.stderr
+    data = bytes(brother.received)
+    assert b"g\x00\xa2" in data and b"g\x00\x5a" not in data  # 162 bytes a row, not 90
 
 
 class FakeUsbPrinter:

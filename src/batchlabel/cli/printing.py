@@ -31,6 +31,7 @@ from batchlabel.services.printing import (
     start_job,
     with_cutting,
     with_language,
+    with_model,
     with_status_over_snmp,
 )
 from batchlabel.store import Store
@@ -66,6 +67,10 @@ def printer() -> None:
     help="Brother QL: cut after each label (the default) or once at the end of each job.",
 )
 @click.option(
+    "--model",
+    help="Brother QL: the model, e.g. QL-700 or QL-1100 [default: QL-820NWB].",
+)
+@click.option(
     "--status",
     "status_over",
     type=click.Choice(["port", "snmp"]),
@@ -75,14 +80,15 @@ def printer() -> None:
 @pass_app
 def printer_add(
     app: AppContext, name: str, uri: str, dpi: str | None, language: str, media: str | None,
-    cut: str | None, status_over: str | None,
+    cut: str | None, model: str | None, status_over: str | None,
 ) -> None:  # fmt: skip
     """Save a printer: tcp://HOST:9100, cups://QUEUE (cups://QUEUE?pdf for non-ZPL), file:///PATH,
     with the language it speaks."""
     if media and language != "brother-ql":
         raise InputError("Only Brother QL printers are told their media; leave out --media.")
     dpi = dpi or ("300" if language == "brother-ql" else "203")
-    uri = with_status_over_snmp(with_cutting(uri, language, cut), status_over)
+    uri = with_model(with_cutting(uri, language, cut), language, model)
+    uri = with_status_over_snmp(uri, status_over)
     check_printer(with_language(uri, language, media), int(dpi))
     app.store.add_printer(name, uri, int(dpi), language, app.actor, media)
     console.print(marked("Saved printer [bold]{}[/] = {} at {} dpi.", name, uri, dpi))

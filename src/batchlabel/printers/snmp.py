@@ -37,7 +37,7 @@ async def _ask(host: str, port: int, community: str, timeout: float) -> PrinterS
 
     dispatcher = SnmpDispatcher()
     try:
-        target = await UdpTransportTarget.create((host, port), timeout=timeout, retries=0)
+        target = await UdpTransportTarget.create((host, port), timeout=timeout, retries=1)
         problem, status, _, answers = await get_cmd(
             dispatcher, CommunityData(community, mpModel=1), target,
             ObjectType(ObjectIdentity(HR_PRINTER_STATUS)),
@@ -47,10 +47,13 @@ async def _ask(host: str, port: int, community: str, timeout: float) -> PrinterS
         dispatcher.transport_dispatcher.close_dispatcher()
     if problem or int(status) or len(answers) != 2:
         return None
+    values = [value for _, value in answers]
+    if any(type(v).__name__ in ("NoSuchObject", "NoSuchInstance", "EndOfMibView") for v in values):
+        return None  # an agent, but not a printer's (or not printer 1): no state to trust
     try:
-        state = int(answers[0][1])
-        errors = bytes(answers[1][1].asOctets())
-    except (TypeError, ValueError, AttributeError):  # noSuchObject: not a printer's agent
+        state = int(values[0])
+        errors = bytes(values[1].asOctets())
+    except (TypeError, ValueError, AttributeError):
         return None
     return parse_host_resources(state, errors, f"{host}:{port}")
 
@@ -65,20 +68,33 @@ def parse_host_resources(state: int, errors: bytes, where: str) -> PrinterStatus
     'The printer is out of paper.'
     >>> parse_host_resources(3, bytes([0x00]), "ql").ready
     True
+    >>> parse_host_resources(1, bytes([0x40]), "ql").problem  # stopped by the fault
+    'The printer is out of paper.'
+    >>> parse_host_resources(4, bytes([0x00]), "ql").problem
+    'The printer is still printing.'
     """
     bits = int.from_bytes(errors[:2].ljust(2, b"\x00"), "big")
 
     def on(bit: int) -> bool:
         return bool(bits & (0x8000 >> bit))
 
-    if state not in (3, 4, 5) or on(6) or on(7):
-        said = "offline" if on(6) else "asking for service" if on(7) else _STATES.get(state, "?")
+    # The fault bits first: RFC 3805 reports a printer stopped by a fault as "other" (1),
+    # with the cause in the bits.
+    if on(6) or on(7):
+        said = "offline" if on(6) else "asking for service"
         return PrinterStatus(
             False, detail=f"The printer at {where} is {said}; look at its display."
         )
-    return PrinterStatus(
-        reachable=True,
-        paper_out=on(1) or on(13),
-        cover_open=on(4),
-        paper_jam=on(5),
+    faults = PrinterStatus(
+        reachable=True, paper_out=on(1) or on(13), cover_open=on(4), paper_jam=on(5)
     )
+    if not faults.ready:
+        return faults
+    if state in (4, 5):  # printing, warming up: what was sent is not all out yet
+        return PrinterStatus(True, busy=True)
+    if state != 3:
+        return PrinterStatus(
+            False, detail=f"The printer at {where} is {_STATES.get(state, 'in an unknown state')}; "
+            "look at its display.",
+        )  # fmt: skip
+    return faults

@@ -16,6 +16,7 @@ class PrinterStatus:
     cover_open: bool = False
     buffered_formats: int = 0
     media: str = ""  # what the printer says is loaded (Brother QL), when it says
+    busy: bool = False  # still printing what it was sent: not yet confirmed, not a fault
     detail: str = ""
 
     @property
@@ -27,6 +28,7 @@ class PrinterStatus:
             or self.ribbon_out
             or self.paper_jam
             or self.cover_open
+            or self.busy
         )
 
     @property
@@ -38,5 +40,6 @@ class PrinterStatus:
             ("out of paper", self.paper_out), ("paused", self.paused),
             ("open (print head up)", self.head_open), ("out of ribbon", self.ribbon_out),
             ("jammed", self.paper_jam), ("open (cover)", self.cover_open),
+            ("still printing", self.busy),
         ) if on]  # fmt: skip
         return f"The printer is {' and '.join(faults)}." if faults else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import select
 import socket
+import time
 
 from batchlabel.errors import PrinterError, PrinterNotSent
 from batchlabel.printers.dialects import DIALECTS, SLOWEST_BYTES_PER_SECOND, unreported
@@ -71,14 +72,7 @@ class TcpPrinter:
     def status(self) -> PrinterStatus:
         """Ask the language's status query; silence within the timeout means not ready."""
         if self.snmp_port is not None:
-            found = snmp_status(self.host, self.snmp_port)
-            if found is None:
-                return PrinterStatus(
-                    False,
-                    detail=f"The printer at {self.host} did not answer over SNMP (port "
-                    f"{self.snmp_port}); check that SNMP is on in its settings.",
-                )
-            return found
+            return self._snmp_status()
         if self.dialect.query is None:
             return unreported(self.language)
         waited = self._allowing(self._in_flight)
@@ -106,6 +100,24 @@ class TcpPrinter:
             )
         self._in_flight = 0
         return self.dialect.parse(answer)
+
+    def _snmp_status(self) -> PrinterStatus:
+        """SNMP answers beside the print data, not after it: ask until the printer is idle
+        (all it was sent is out) or has a fault, for as long as the data may take to print."""
+        deadline = time.monotonic() + self._allowing(self._in_flight)
+        while True:
+            found = snmp_status(self.host, self.snmp_port or 161)
+            if found is None:
+                return PrinterStatus(
+                    False,
+                    detail=f"The printer at {self.host} did not give its state over SNMP (port "
+                    f"{self.snmp_port}); check that SNMP is on in its settings.",
+                )
+            if not found.busy or time.monotonic() >= deadline:
+                if not found.busy:
+                    self._in_flight = 0
+                return found
+            time.sleep(0.5)
 
     def close(self) -> None:
         if self._socket is not None:

@@ -63,6 +63,21 @@ def media(name: str) -> Media:
     return Media(name, float(width_mm), float(length_mm), int(width_dots), int(length_dots))
 
 
+@functools.cache
+def models() -> tuple[str, ...]:
+    """The Brother QL models brother-ql-next knows ("QL-700", "QL-1100"...)."""
+    _library()
+    from brother_ql.models import ModelsManager
+
+    return tuple(m.identifier for m in ModelsManager().iter_elements())
+
+
+def check_model(name: str) -> str:
+    if name not in models():
+        raise InputError(f"Unknown Brother model '{name}'; use one of {', '.join(models())}.")
+    return name
+
+
 def check_media(template_name: str, width_mm: float, height_mm: float, medium: Media) -> bool:
     """Whether the label goes on ``medium`` turned a quarter (True) or upright (False);
     TemplateError naming both sizes when it fits neither way."""
@@ -124,7 +139,7 @@ def brother_raster(
     qlr.add_initialize()
     with contextlib.suppress(BrotherQLUnsupportedCmd):
         qlr.add_switch_mode()
-    for image in images:
+    for number, image in enumerate(images):
         label = (image.rotate(90, expand=True) if turned else image).convert("1")
         length = medium.length_dots or label.height
         if not shortest <= length <= longest:
@@ -137,9 +152,10 @@ def brother_raster(
         over_x = max(0, label.width - medium.width_dots)
         over_y = max(0, label.height - length)
         if over_x or over_y:
+            # Centring rounds down, as the library's paste does: an odd extra dot goes left.
             label = label.crop(
-                (over_x // 2, over_y // 2, label.width - (over_x - over_x // 2),
-                 label.height - (over_y - over_y // 2))
+                (over_x - over_x // 2, over_y - over_y // 2, label.width - over_x // 2,
+                 label.height - over_y // 2)
             )  # fmt: skip
         # Centred on the printable width. Rows are packed from a whole byte: a label that
         # starts within a byte gets white dots before it up to that byte's start.
@@ -154,6 +170,10 @@ def brother_raster(
         qlr.mtype, qlr.mwidth = (0x0B if die_cut else 0x0A), spec.tape_size[0]
         qlr.mlength = spec.tape_size[1] if die_cut else 0
         qlr.pquality = 1
+        if not cut_each:
+            # One job of pages (Brother's raster reference): pages after the first say so,
+            # and each but the last ends with a form feed, so the cutter waits for the end.
+            qlr.page_number = number
         qlr.add_media_and_quality(length)
         with contextlib.suppress(BrotherQLUnsupportedCmd):
             qlr.add_autocut(True)
@@ -166,7 +186,7 @@ def brother_raster(
         qlr.add_margins(spec.feed_margin)
         pieces.append(taken())
         pieces.append(_rows(label, x, y, width, length))
-        qlr.add_print()
+        qlr.add_print(last_page=cut_each or number == len(images) - 1)
     pieces.append(taken())
     return b"".join(pieces)
 
@@ -198,4 +218,7 @@ def _rows(label: Image.Image, x: int, y: int, width: int, length: int) -> bytes:
     )
 
 
-__all__ = ["BROTHER_DPI", "DEFAULT_MODEL", "Media", "brother_raster", "check_media", "media"]
+__all__ = [
+    "BROTHER_DPI", "DEFAULT_MODEL", "Media", "brother_raster", "check_media", "check_model", "media",
+    "models",
+]  # fmt: skip

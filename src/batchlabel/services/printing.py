@@ -29,7 +29,15 @@ from batchlabel.models import Actor, Batch, BatchStatus, LabelState, Unit, UnitS
 from batchlabel.printers import Printer, open_printer
 from batchlabel.render import compile_template, render_label, write_label_pdf
 from batchlabel.render.bitmaps import epl2_label, tspl_label
-from batchlabel.render.brother import BROTHER_DPI, Media, brother_raster, check_media, media
+from batchlabel.render.brother import (
+    BROTHER_DPI,
+    DEFAULT_MODEL,
+    Media,
+    brother_raster,
+    check_media,
+    check_model,
+    media,
+)
 from batchlabel.render.zpl import CompiledZpl
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
@@ -104,6 +112,21 @@ def with_language(uri: str, language: str, media: str | None = None) -> str:
     if media and "media=" not in uri:
         extra.append(f"media={media}")
     return f"{uri}{'&' if '?' in uri else '?'}{'&'.join(extra)}" if extra else uri
+
+
+def with_model(uri: str, language: str, model: str | None) -> str:
+    """A Brother QL's address naming its model (rows are 90 bytes on most, 162 on the
+    wide QL-1100 family; the oldest take no mode switch): the raster is made for it."""
+    if model is None:
+        return uri
+    if language != "brother-ql":
+        raise InputError("Only Brother QL printers are told their model; leave out the model.")
+    return f"{uri}{'&' if '?' in uri else '?'}model={check_model(model)}"
+
+
+def brother_model(uri: str) -> str:
+    """The Brother QL model of a printer's address (the QL-820NWB unless it names one)."""
+    return parse_qs(urlparse(uri).query).get("model", [DEFAULT_MODEL])[0]
 
 
 def with_cutting(uri: str, language: str, cut: str | None) -> str:
@@ -296,6 +319,7 @@ def run_job(
     compiled = compile_template(template, job.dpi) if printer.language == "zpl" else None
     medium = brother_media(job.printer)
     cut_each = cuts_each_label(job.printer)
+    model = brother_model(job.printer)
     if medium is not None and job.count(LabelState.PENDING):
         loaded = printer.status()  # a media mismatch is said before a label is sent
         if loaded.reachable and loaded.media and loaded.media != medium.name:
@@ -329,7 +353,7 @@ def run_job(
                 datas = [label_data(product, batch, label.serial, resolver) for label in labels]
                 payload = _payload(
                     template, datas, job.dpi, compiled, quantity, printer.language, copies,
-                    medium, cut_each,
+                    medium, cut_each, model,
                 )  # fmt: skip
             except BatchlabelError:
                 store.mark_labels(job_id, positions, LabelState.PENDING, actor)  # nothing left
@@ -367,7 +391,7 @@ def label_bytes(template: Template, datas: list[LabelData], dpi: int, address: s
     compiled = compile_template(template, dpi) if language == "zpl" else None
     return _payload(
         template, datas, dpi, compiled, "^XZ", language, 1, brother_media(address),
-        cuts_each_label(address),
+        cuts_each_label(address), brother_model(address),
     )  # fmt: skip
 
 
@@ -389,6 +413,7 @@ def _payload(
     copies: int = 1,
     medium: Media | None = None,
     cut_each: bool = True,
+    model: str = DEFAULT_MODEL,
 ) -> bytes:
     """The bytes of a chunk of labels in the printer's language; raster languages get the
     label drawn once by the renderer at the printer's dpi, the preview dot for dot."""
@@ -406,7 +431,7 @@ def _payload(
     if language == "brother-ql" and medium is not None:
         turned = check_media(template.name, template.width_mm, template.height_mm, medium)
         images = [render_label(template, d, dpi) for d in datas for _ in range(copies)]
-        return brother_raster(images, medium, turned, cut_each=cut_each)
+        return brother_raster(images, medium, turned, model, cut_each)
     buffer = io.BytesIO()
     write_label_pdf((render_label(template, d, dpi) for d in datas), buffer, dpi)
     return buffer.getvalue()

@@ -62,6 +62,7 @@ from batchlabel.services.printing import (
     start_job,
     with_cutting,
     with_language,
+    with_model,
     with_status_over_snmp,
 )
 from batchlabel.services.quality import (
@@ -575,6 +576,7 @@ def station_routes(
                 language = form_field(form, "language") or "zpl"
                 medium = form_field(form, "media").strip() or None
                 uri = with_cutting(uri, language, form_field(form, "cut") or None)
+                uri = with_model(uri, language, form_field(form, "model").strip() or None)
                 uri = with_status_over_snmp(uri, form_field(form, "status") or None)
                 check_printer(with_language(uri, language, medium), dpi)
                 store().add_printer(name, uri, dpi, language, visit.actor, medium)
