@@ -100,6 +100,7 @@ def test_printing_a_carton_label_and_refusals(
         (("carton", "label", sscc, "--format", "png", "--template", "item-50x30"), "not cartons"),
         (("carton", "label", sscc, "--printer", "nowhere"), "No printer named 'nowhere'"),
         (("render", "L1", "--template", "logistic-100x150"), "carton label CARTON"),
+        (("carton", "label", sscc, "--printer", "dock", "--format", "png"), "not both"),
     ):
         refused = run(*args)
         assert refused.exit_code != 0 and message in refused.stderr, (args, refused.stderr)
@@ -183,6 +184,16 @@ def test_a_file_printer_keeps_every_job_inside_its_folder(tmp_path: Path) -> Non
     assert not list(tmp_path.glob("escaped*")) and not (tmp_path.parent / "escaped.zpl").exists()
     [written] = list(folder.iterdir())
     assert written.read_bytes() == b"^XA^XZ" and "/" not in written.name
+
+
+def test_an_empty_carton_has_no_label_yet(cartons: tuple[Run, str, list[str]]) -> None:
+    run, _, _ = cartons
+    assert run("carton", "new", "EMPTY-1").exit_code == 0
+    refused = run("carton", "label", "EMPTY-1", "--format", "png")
+    assert refused.exit_code == 2 and "is empty; pack it before" in refused.stderr
+    # a scanner that sends the symbology identifier (]C0 for Code 128) still finds the carton
+    found = run("resolve", "]C0EMPTY-1", "--json").json()
+    assert found["match"] == "carton" and found["carton"] == "EMPTY-1"
 
 
 def test_closing_a_carton_from_the_command_line(cartons: tuple[Run, str, list[str]]) -> None:

@@ -424,7 +424,8 @@ def test_a_packer_fills_labels_and_ships_a_carton(bench: Bench) -> None:
 
     # the command line's refusals, said in one sentence, and nothing packed
     twice = pack(pat, csrf, carton, code(bench.serials[0]))
-    assert twice.status_code == 409 and "already in this carton" in twice.json()["error"]
+    assert twice.status_code == 409 and "in this carton already" in twice.json()["error"]
+    assert "Take it out" not in twice.json()["error"]  # no remedy for what is already right
     held = pack(pat, csrf, carton, code(bench.recalled, "R1"))
     assert held.status_code == 409 and "recalled" in held.json()["error"]
     lot = pack(pat, csrf, carton, "L1")
@@ -489,7 +490,7 @@ def test_a_packer_fills_labels_and_ships_a_carton(bench: Bench) -> None:
         data={"csrf": csrf, "carton": sscc, "shipment": "DN-PACK-1", "customer": "Shop Berlin"},
     )
     assert shipped.status_code == 303
-    assert "DN-PACK-1: 1 cartons, 3 items to Shop Berlin" in html.unescape(
+    assert "DN-PACK-1: 1 carton, 3 items to Shop Berlin" in html.unescape(
         pat.get(shipped.headers["location"]).text
     )
     again = pat.post(
@@ -524,7 +525,8 @@ def test_bad_packing_input_is_refused(bench: Bench) -> None:
         data={"csrf": csrf, "serials": code(bench.serials[4]), "reason": "scuffed"},
     )
     assert out.status_code == 303
-    assert "· open" in html.unescape(pat.get("/station/pack/BOX-7").text)
+    reopened = html.unescape(pat.get(out.headers["location"]).text)
+    assert "· open" in reopened and "open again: close it and print its label again" in reopened
     nowhere = pat.post(
         "/station/pack/BOX-7/label", data={"csrf": csrf, "printer": "no-such-printer"}
     )
@@ -592,6 +594,7 @@ def test_a_packer_fills_a_carton_from_a_phone(bench: Bench) -> None:
             expect(page.locator("#last")).to_contain_text(f"Packed serial {serial}")
         page.keyboard.type(code(bench.held, "Q1"))  # quarantined: packed, but not shipped
         page.keyboard.press("Enter")
+        expect(page.locator("#last")).to_contain_text("cannot ship until QA releases it")
         expect(page.locator("#count-items")).to_have_text("3")
         expect(page.locator("#batches")).to_contain_text("COL lot L1")
         expect(page.locator("#items")).to_contain_text(second)
@@ -607,6 +610,7 @@ def test_a_packer_fills_a_carton_from_a_phone(bench: Bench) -> None:
         page.get_by_label("Reason").fill("batch on hold")
         page.get_by_role("button", name="Take out").click()
         expect(page.locator("#notice")).to_contain_text("Took 1 item(s) out")
+        assert "open again" not in page.locator("#notice").inner_text()  # it was open
         page.get_by_role("button", name="Close the carton").click()
         expect(page.locator("#notice")).to_contain_text("ready to ship")
         page.get_by_label("Printer").select_option("carton-zebra")

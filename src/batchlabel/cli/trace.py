@@ -342,8 +342,10 @@ def carton_label(
 ) -> None:  # fmt: skip
     """The carton's GS1 logistic label: its SSCC, and for one product its content GTIN,
     count, lot and best-before; printed on a saved printer, or written as a file."""
-    if (printer_name is None) == (fmt is None):
+    if printer_name is None and fmt is None:
         raise InputError("Give --printer NAME to print, or --format png|pdf|zpl to write a file.")
+    if printer_name is not None and fmt is not None:
+        raise InputError("Give --printer NAME or --format, not both: print, or write a file.")
     code, _ = carton_code(carton_text)
     template = carton_template(template_name, app.templates_dir)
     if printer_name is not None:
@@ -451,7 +453,8 @@ def ship(
         )
     else:
         console.print(
-            f"Shipped {sent.code} to {sent.customer}: {sent.cartons} cartons, {sent.units} items."
+            f"Shipped {sent.code} to {sent.customer}: {_count(sent.cartons, 'carton')}, "
+            f"{_count(sent.units, 'item')}."
         )
 
 
@@ -668,3 +671,7 @@ def export_csv(
     else:
         count = write_units_sheet(app.store, out, day, lot)
     console.print(f"Wrote {count} rows to {out}.")
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number:,} {thing}s"

@@ -77,7 +77,9 @@ def units_for(store: Store, codes: Sequence[str], purpose: str) -> list[tuple[in
     for text in codes:
         found = lookup.resolve(text)
         if found.error:
-            raise InputError(f"'{validation.shown(found.input)[:80]}': {found.error}")
+            said = validation.shown(found.input)[:60]
+            # Most answers quote what was read already; the others get it in front.
+            raise InputError(found.error if said in found.error else f"'{said}': {found.error}")
         unit = lookup.unit_of(found)
         if unit is None:
             raise InputError(
@@ -98,6 +100,8 @@ def carton_label_data(
     carton = store.carton(code)
     if carton is None:
         raise NotFoundError(f"No carton {code} is recorded; check the code.")
+    if carton.units == 0:
+        raise InputError(f"Carton {code} is empty; pack it before printing its label.")
     ship_from = validation.paragraph(ship_from or "", "ship-from text", 200) or None
     ship_to = validation.paragraph(ship_to or "", "ship-to text", 200) or carton.customer
     units = store.carton_contents(code)

@@ -85,10 +85,13 @@ def parse_expected(text: str, lookup: CodeLookup, source: str) -> list[ExpectedL
                     f"{MAX_SERIALS_PER_REQUEST:,}; fix the line and start again."
                 )
         found = lookup.resolve(code)
-        if found.match in (MatchKind.NONE, MatchKind.CARTON) or found.error:
-            why = found.error or (
-                "a carton; list its items" if found.match == MatchKind.CARTON else "unknown code"
+        if found.match == MatchKind.CARTON:
+            raise InputError(
+                f"{source}, line {number}: '{validation.shown(code)[:60]}' is a carton; list "
+                "the items it holds, or expect one of our shipments."
             )
+        if found.match == MatchKind.NONE or found.error:
+            why = found.error or "unknown code"
             raise InputError(
                 f"{source}, line {number}: '{validation.shown(code)[:60]}' does not match a "
                 f"record ({why.rstrip('.')}); fix the line and start again."

@@ -155,10 +155,13 @@ class ShippingRecords(StoreBase):
                         " JOIN cartons c ON c.id = cu.carton_id WHERE cu.unit_id = ?",
                         (unit_id,),
                     ).fetchone()
-                    where = "this carton" if other == code else f"carton {other}"
+                    if other == code:
+                        raise ConflictError(
+                            f"Serial {serial} is in this carton already; nothing was added."
+                        ) from None
                     raise ConflictError(
-                        f"Serial {serial} is already in {where}; a unit can be in one carton "
-                        "only; unpack it first.",
+                        f"Serial {serial} is already in carton {other}; a unit can be in one "
+                        "carton only.",
                         needs="unpack",
                         carton=other,
                         serial=serial,
@@ -305,8 +308,7 @@ class ShippingRecords(StoreBase):
             if held:
                 raise ConflictError(
                     f"Carton {held[2]} holds items of batch {held[0]}, which is "
-                    f"{str(held[1]).replace('_', ' ')}; "
-                    "only released batches ship; take them out first.",
+                    f"{str(held[1]).replace('_', ' ')}; only released batches ship.",
                     needs="unpack",
                     carton=held[2],
                 )

@@ -111,9 +111,11 @@ def packing_routes(
         if wants_json:
             records = kit.store()
             items = records.carton_contents(carton.code)
+            held = "cannot ship until QA releases it" in done
             scan = {
                 "number": len(items), "code": validation.shown(field(form, "code"))[:80],
-                "what": done, "name": "", "verdicts": [], "tone": "ok",
+                "what": done, "name": "", "verdicts": ["Not released"] if held else [],
+                "tone": "hold" if held else "ok",
                 "who": f"{visit.user.name} at {visit.station}", "warnings": [],
             }  # fmt: skip
             rows = [[i["serial"], i["sku"], i["lot"], i["status"].replace("_", " ")] for i in items]
@@ -140,8 +142,17 @@ def packing_routes(
             )
             if len(packed) == 1:
                 lot, serial = packed[0]
-                return f"Packed serial {serial} (lot {lot}) into {carton.code}."
-            return f"Packed {len(packed)} items into {carton.code}."
+                done = f"Packed serial {serial} (lot {lot}) into {carton.code}."
+            else:
+                done = f"Packed {len(packed)} items into {carton.code}."
+            lots = {lot for lot, _ in packed}
+            held = [
+                f"Batch {row['lot']} is {row['status'].replace('_', ' ')}: this carton cannot "
+                "ship until QA releases it."
+                for row in records.carton_batches(carton.id)
+                if row["lot"] in lots and row["status"] != "released"
+            ]
+            return " ".join([done, *held])
         if action == "unpack":
             serials = [line for line in code_lines(field(form, "serials")) if line.strip()]
             if not serials:
@@ -150,7 +161,10 @@ def packing_routes(
             removed = records.unpack(
                 carton.code, field(form, "reason"), visit.actor, [unit for unit, _ in units]
             )
-            return f"Took {len(removed)} item(s) out of {carton.code}."
+            done = f"Took {len(removed)} item(s) out of {carton.code}."
+            if carton.closed_at is not None:
+                done += " It is open again: close it and print its label again."
+            return done
         if action == "close":
             records.close_carton(carton.code, visit.actor)
             return f"Closed carton {carton.code}; it is ready to ship."
@@ -198,7 +212,8 @@ def packing_routes(
         except BatchlabelError as error:
             return list_page(visit, explain(error), status_of(error))
         told = (
-            f"Shipped {sent.code}: {sent.cartons} cartons, {sent.units} items to {sent.customer}."
+            f"Shipped {sent.code}: {sent.cartons} carton{'s' if sent.cartons != 1 else ''}, "
+            f"{sent.units} item{'s' if sent.units != 1 else ''} to {sent.customer}."
         )
         return kit.redirect(notice_target("/pack", told, visit))
 
