@@ -511,3 +511,19 @@ def store_pending(db_path: Path) -> list[str]:
         return store.job_serials(1, LabelState.PENDING)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "start"),
+    [
+        ("", b"^XA"),
+        ("?language=tspl", b"SIZE"),
+        ("?language=epl2", b"\r\nN"),
+        ("?language=brother-ql&media=62", b"\x1bia\x01"),  # its raster mode
+    ],
+)
+def test_a_test_label_speaks_the_printers_language(query: str, start: bytes) -> None:
+    from batchlabel.services.printing import test_label_bytes
+
+    data = test_label_bytes(f"tcp://127.0.0.1:9{query}", 300 if "brother" in query else 203)
+    assert data.startswith(start), data[:40]

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from PIL import Image, ImageDraw
+
 from batchlabel import validation
 from batchlabel.codes.serial_formats import parse_format
 from batchlabel.errors import (
@@ -38,6 +40,7 @@ from batchlabel.render.brother import (
     check_model,
     media,
 )
+from batchlabel.render.geometry import dots
 from batchlabel.render.zpl import CompiledZpl
 from batchlabel.store import Store
 from batchlabel.store.print_jobs import PrintJob
@@ -393,6 +396,30 @@ def label_bytes(template: Template, datas: list[LabelData], dpi: int, address: s
         template, datas, dpi, compiled, "^XZ", language, 1, brother_media(address),
         cuts_each_label(address), brother_model(address),
     )  # fmt: skip
+
+
+def test_label_bytes(address: str, dpi: int) -> bytes:
+    """One test label (no serial, no job) in the language of the printer at ``address``:
+    a printer must never be sent a language it does not speak."""
+    language = open_printer_language(address)
+    if language == "zpl":
+        return b"^XA^CI28^FO40,40^A0N,40,40^FDbatchlabel test label^FS^XZ"
+    medium = brother_media(address)
+    if medium is not None:  # the printable width of the loaded media, 15 mm long if endless
+        size = (medium.width_dots, medium.length_dots or dots(15, BROTHER_DPI))
+    else:
+        size = (dots(50, dpi), dots(30, dpi))
+    image = Image.new("1", size, 1)
+    ImageDraw.Draw(image).text((dots(3, dpi), dots(4, dpi)), "batchlabel test label", fill=0)
+    if language == "tspl":
+        return tspl_label(image, size[0] * 25.4 / dpi, size[1] * 25.4 / dpi)
+    if language == "epl2":
+        return epl2_label(image)
+    if medium is not None:
+        return brother_raster([image], medium, False, brother_model(address))
+    buffer = io.BytesIO()
+    write_label_pdf([image], buffer, dpi)
+    return buffer.getvalue()
 
 
 def open_printer_language(address: str) -> str:

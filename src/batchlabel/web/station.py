@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from PIL import Image, ImageDraw
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -46,8 +45,7 @@ from batchlabel.models import (
     UnitState,
 )
 from batchlabel.printers import open_printer
-from batchlabel.render import render_label, write_label_pdf
-from batchlabel.render.geometry import dots
+from batchlabel.render import render_label
 from batchlabel.services.lookup import CodeLookup
 from batchlabel.services.people import (
     checked_password,
@@ -60,6 +58,7 @@ from batchlabel.services.printing import (
     prepare_resume,
     saved_printer,
     start_job,
+    test_label_bytes,
     with_cutting,
     with_language,
     with_model,
@@ -583,16 +582,16 @@ def station_routes(
             elif action == "remove":
                 store().remove_printer(form_field(form, "name"), visit.actor)
             elif action == "test":
-                saved = store().printer(form_field(form, "name"))
-                if saved is None:
+                name = form_field(form, "name")
+                address = saved_printer(store(), name)
+                if address is None:
                     raise NotFoundError("No such printer is saved.")
-                problem = await run_in_threadpool(_test_print, str(saved["uri"]), int(saved["dpi"]))
-                store().record_event(
-                    "printer_tested", visit.actor, printer=saved["name"], problem=problem
-                )
+                # its language and media ride in the address: the test label speaks them
+                problem = await run_in_threadpool(_test_print, *address)
+                store().record_event("printer_tested", visit.actor, printer=name, problem=problem)
                 if problem:
                     raise ConflictError(f"The test label did not print: {problem}")
-                target = f"{PREFIX}/printers?" + urlencode({"tested": saved["name"]})
+                target = f"{PREFIX}/printers?" + urlencode({"tested": name})
                 return station_headers(RedirectResponse(target, 303))
             else:
                 raise HTTPException(404, "There is no page at this address.")
@@ -680,20 +679,11 @@ def station_routes(
 def _test_print(uri: str, dpi: int) -> str:
     """Send one test label (no serial, no job) and ask the printer; '' when it is fine."""
     try:
+        data = test_label_bytes(uri, dpi)
         device = open_printer(uri, timeout=5.0)
     except BatchlabelError as error:
         return str(error)
     try:
-        if device.language == "pdf":
-            image = Image.new("1", (dots(50, dpi), dots(30, dpi)), 1)
-            ImageDraw.Draw(image).text(
-                (dots(4, dpi), dots(10, dpi)), "batchlabel test label", fill=0
-            )
-            out = io.BytesIO()
-            write_label_pdf([image], out, dpi)
-            data = out.getvalue()
-        else:
-            data = b"^XA^CI28^FO40,40^A0N,40,40^FDbatchlabel test label^FS^XZ"
         device.send(data, name="test-label")
         status = device.status()
         return "" if status.ready else status.problem
