@@ -355,6 +355,8 @@ def test_a_receiver_scans_with_a_wedge_scanner_and_a_phone_camera(
         page.keyboard.press("Enter")
         expect(last).to_contain_text(f"serial {first}")
         expect(last).to_contain_text("Received")
+        expect(page.locator("#missing")).not_to_contain_text(first)  # no longer expected
+        expect(page.locator("#missing")).to_contain_text(second)
         # Another scanner sends the separator as Ctrl+]: the page turns it into the byte.
         page.keyboard.type(f"01{GTIN}10L1")
         page.keyboard.press("Control+BracketRight")

@@ -202,4 +202,5 @@ def _counts(session: ReceivingSession) -> dict[str, Any]:
         "duplicates": summary["duplicate_items"],
         "unknown": len(summary["unknown"]),
         "extra": summary["extra_items"],
+        "missing": [f"{m['missing']} x {m['code']}" for m in summary["missing"][:200]],
     }

@@ -168,6 +168,7 @@ function setUpScanForm() {
   const list = document.getElementById("scans");
   const counts = (summary) => {
     Object.entries(summary).forEach(([name, value]) => {
+      if (Array.isArray(value)) return;
       const target = document.getElementById("count-" + name.replace("_", "-"));
       if (target) target.textContent = value;
     });
@@ -183,6 +184,14 @@ function setUpScanForm() {
     if (list) list.prepend(item);
     counts(data.summary);
     if (data.rows) showCarton(data);
+    const missing = document.getElementById("missing");
+    if (missing && data.summary.missing) {  // what is still expected, as it shrinks
+      missing.replaceChildren(...data.summary.missing.map((line) => {
+        const item = document.createElement("li");
+        item.textContent = line;
+        return item;
+      }));
+    }
     beep(data.scan.tone === "ok");
   };
   let sending = Promise.resolve();
