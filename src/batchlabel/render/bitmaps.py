@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from PIL import Image
 
+_INVERT = bytes(255 - b for b in range(256))
+
 
 def _rows(image: Image.Image) -> tuple[int, int, bytes]:
     """(bytes per row, rows, the raw bits) of a 1-bit image: 1 white, 0 black."""
     bitmap = image if image.mode == "1" else image.convert("1")
-    return (bitmap.width + 7) // 8, bitmap.height, bitmap.tobytes()
+    # Pillow packs 1-bit rows inverted faster than plain: packed so, then turned back (and
+    # the row ends pad white, not black).
+    return (bitmap.width + 7) // 8, bitmap.height, bitmap.tobytes("raw", "1;I").translate(_INVERT)
 
 
 def tspl_label(

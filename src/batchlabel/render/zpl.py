@@ -29,7 +29,6 @@ from batchlabel.render.text import fit_text, line_height, text_width
 _ESCAPES = {ord(c): f"_{ord(c):02X}" for c in "_^~\\"}
 _ESCAPES.update({code: f"_{code:02X}" for code in range(32)})
 _SPECIAL = re.compile(r"[_^~\\\x00-\x1f]")
-_INVERT = bytes(255 - b for b in range(256))
 
 Piece = str | Callable[[LabelData], str]
 
@@ -44,7 +43,9 @@ def gfa(image: Image.Image) -> str:
     """A 1-bit image as ``^GFA`` with Z64 (zlib + base64 + CRC): a fraction of plain hex."""
     bitmap = image.convert("1")
     row_bytes = (bitmap.width + 7) // 8
-    data = bitmap.tobytes().translate(_INVERT)  # PIL: 1 = white; ZPL: 1 = black
+    # PIL: 1 = white; ZPL: 1 = black. Packed inverted by Pillow: quicker than its plain
+    # packing (which is also slower than a translate), and the row ends pad white.
+    data = bitmap.tobytes("raw", "1;I")
     encoded = base64.b64encode(zlib.compress(data, 6))
     crc = binascii.crc_hqx(encoded, 0)
     return f"^GFA,{len(data)},{len(data)},{row_bytes},:Z64:{encoded.decode()}:{crc:04X}"
