@@ -55,6 +55,29 @@ def test_tour_commands_run_in_order(tmp_path: Path) -> None:
         assert done.returncode == 0, f"{line}: {done.stderr}"
 
 
+def test_a_second_demo_keeps_the_first_ones_records(tmp_path: Path) -> None:
+    first = subprocess.run(
+        [*_batchlabel(), "demo", "--dir", "d"], capture_output=True, cwd=tmp_path
+    )
+    assert first.returncode == 0
+    added = subprocess.run(
+        [*_batchlabel(), "--db", "d/batchlabel.db", "product", "add", "MINE", "--name", "Mine"],
+        capture_output=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert added.returncode == 0
+    second = subprocess.run(
+        [*_batchlabel(), "demo", "--dir", "d"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert second.returncode == 0 and "earlier demo database is kept" in second.stdout
+    [kept] = list((tmp_path / "d").glob("batchlabel-earlier-*.db"))
+    listed = subprocess.run(
+        [*_batchlabel(), "--db", str(kept), "product", "list", "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert '"MINE"' in listed.stdout
+
+
 def test_demo_runs_and_releases_a_batch(tmp_path: Path) -> None:
     done = subprocess.run(
         [*_batchlabel(), "demo", "--dir", str(tmp_path / "demo")],

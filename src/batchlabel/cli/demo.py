@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -30,6 +30,7 @@ from batchlabel.services.quality import record_check, record_step, release
 from batchlabel.services.recipes import Check, Recipe
 from batchlabel.services.trace import forward
 from batchlabel.store import Store
+from batchlabel.store.connection import backup_copy
 from batchlabel.web import origin_page_html
 
 DEMO_GTIN = "09506000134352"  # GS1's own example GTIN
@@ -66,12 +67,20 @@ def demo(app: AppContext, directory: Path) -> None:
     """Show the whole job on demo data: products, a released batch, serials, labels, printing."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "batchlabel.db"
+    kept = None
+    if db_path.exists():
+        # Records made since the last demo (people added, things scanned at the station)
+        # are never lost: the earlier database is kept beside the new one.
+        kept = directory / f"batchlabel-earlier-{datetime.now():%Y%m%d-%H%M%S}.db"
+        backup_copy(db_path, kept)
     for leftover in directory.glob("batchlabel.db*"):
         leftover.unlink()
     store = Store.open(db_path)
     try:
         actor = app.actor
         _step(1, "Records go to [bold]{}[/] (SQLite, made on first use).", db_path)
+        if kept is not None:
+            console.print(f"   The earlier demo database is kept as {kept}.")
         collar = store.add_product(
             "COL-M",
             "Leather dog collar, size M",

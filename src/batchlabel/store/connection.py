@@ -123,6 +123,19 @@ class Transaction:
             raise not_text() from None
 
 
+def backup_copy(path: Path, target: Path) -> None:
+    """A consistent copy of the database at ``path`` (its write-ahead log included, even
+    while another program has it open), made with SQLite's online backup."""
+    with translated_errors(path):
+        source = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        copy = sqlite3.connect(str(target))
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database at ``path``."""
     with translated_errors(path):
