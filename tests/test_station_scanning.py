@@ -487,6 +487,11 @@ def test_a_packer_fills_labels_and_ships_a_carton(bench: Bench) -> None:
     # shipped from the station, as 'batchlabel ship' does
     listed = pat.get("/station/pack").text
     assert sscc in listed
+    nobody = pat.post(
+        "/station/pack/ship", data={"csrf": csrf, "carton": sscc, "shipment": "DN-PACK-1"}
+    )
+    assert nobody.status_code == 400  # no customer: what was typed and ticked stays
+    assert 'value="DN-PACK-1"' in nobody.text and f'value="{sscc}" checked' in nobody.text
     shipped = pat.post(
         "/station/pack/ship",
         data={"csrf": csrf, "carton": sscc, "shipment": "DN-PACK-1", "customer": "Shop Berlin"},

@@ -54,11 +54,16 @@ def packing_routes(
         return found
 
     def list_page(
-        visit: Visit, error: str | None = None, status: int = 200, notice: str | None = None
+        visit: Visit,
+        error: str | None = None,
+        status: int = 200,
+        notice: str | None = None,
+        shipping: dict[str, Any] | None = None,
     ) -> Response:
         cartons = kit.store().recent_cartons()
         return kit.page(
             "pack.html", visit, status, error=error, notice=notice,
+            shipping=shipping or {"cartons": [], "shipment": "", "customer": ""},
             open_cartons=[c for c in cartons if c.closed_at is None and c.shipment is None],
             closed=[c for c in cartons if c.closed_at is not None and c.shipment is None],
             shipped=[c for c in cartons if c.shipment is not None][:30],
@@ -210,7 +215,10 @@ def packing_routes(
             shipment = validation.line(field(form, "shipment"), "shipment code", 60)
             sent = records.ship(shipment, field(form, "customer"), chosen, visit.actor)
         except BatchlabelError as error:
-            return list_page(visit, explain(error), status_of(error))
+            # What was filled in stays, to be put right rather than typed again.
+            kept = {"cartons": chosen, "shipment": field(form, "shipment")[:60],
+                    "customer": field(form, "customer")[:120]}  # fmt: skip
+            return list_page(visit, explain(error), status_of(error), shipping=kept)
         told = (
             f"Shipped {sent.code}: {sent.cartons} carton{'s' if sent.cartons != 1 else ''}, "
             f"{sent.units} item{'s' if sent.units != 1 else ''} to {sent.customer}."
