@@ -72,7 +72,7 @@ class TcpPrinter:
     def status(self) -> PrinterStatus:
         """Ask the language's status query; silence within the timeout means not ready."""
         if self.snmp_port is not None:
-            return self._snmp_status()
+            return self._snmp_status(self.snmp_port)
         if self.dialect.query is None:
             return unreported(self.language)
         waited = self._allowing(self._in_flight)
@@ -101,17 +101,17 @@ class TcpPrinter:
         self._in_flight = 0
         return self.dialect.parse(answer)
 
-    def _snmp_status(self) -> PrinterStatus:
+    def _snmp_status(self, port: int) -> PrinterStatus:
         """SNMP answers beside the print data, not after it: ask until the printer is idle
         (all it was sent is out) or has a fault, for as long as the data may take to print."""
         deadline = time.monotonic() + self._allowing(self._in_flight)
         while True:
-            found = snmp_status(self.host, self.snmp_port or 161)
+            found = snmp_status(self.host, port)
             if found is None:
                 return PrinterStatus(
                     False,
                     detail=f"The printer at {self.host} did not give its state over SNMP (port "
-                    f"{self.snmp_port}); check that SNMP is on in its settings.",
+                    f"{port}); check that SNMP is on in its settings.",
                 )
             if not found.busy or time.monotonic() >= deadline:
                 if not found.busy:

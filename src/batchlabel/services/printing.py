@@ -114,7 +114,15 @@ def with_language(uri: str, language: str, media: str | None = None) -> str:
     extra = [] if language == "zpl" or "language=" in uri else [f"language={language}"]
     if media and "media=" not in uri:
         extra.append(f"media={media}")
-    return f"{uri}{'&' if '?' in uri else '?'}{'&'.join(extra)}" if extra else uri
+    return _with_query(uri, *extra)
+
+
+def _with_query(uri: str, *params: str) -> str:
+    """``uri`` with ``params`` added to its query: how a saved printer's settings ride in
+    the address a job keeps."""
+    if not params:
+        return uri
+    return f"{uri}{'&' if '?' in uri else '?'}{'&'.join(params)}"
 
 
 def with_model(uri: str, language: str, model: str | None) -> str:
@@ -124,7 +132,7 @@ def with_model(uri: str, language: str, model: str | None) -> str:
         return uri
     if language != "brother-ql":
         raise InputError("Only Brother QL printers are told their model; leave out the model.")
-    return f"{uri}{'&' if '?' in uri else '?'}model={check_model(model)}"
+    return _with_query(uri, f"model={check_model(model)}")
 
 
 def brother_model(uri: str) -> str:
@@ -139,7 +147,7 @@ def with_cutting(uri: str, language: str, cut: str | None) -> str:
         return uri
     if language != "brother-ql":
         raise InputError("Only Brother QL printers take a cutting choice; leave out the cut.")
-    return f"{uri}{'&' if '?' in uri else '?'}cut=end"
+    return _with_query(uri, "cut=end")
 
 
 def with_status_over_snmp(uri: str, status: str | None) -> str:
@@ -149,7 +157,7 @@ def with_status_over_snmp(uri: str, status: str | None) -> str:
         return uri
     if not uri.startswith("tcp://"):
         raise InputError("Only network (tcp://) printers are asked over SNMP.")
-    return f"{uri}{'&' if '?' in uri else '?'}status=snmp"
+    return _with_query(uri, "status=snmp")
 
 
 def cuts_each_label(uri: str) -> bool:

@@ -145,9 +145,8 @@ def _postgres_to_sqlite(source: Location, target: Location) -> dict[str, int]:
                     for table in postgres.TABLES:
                         names = postgres.columns(conn, table)
                         marks = ", ".join("?" * len(names))
-                        quoted = ", ".join(f'"{n}"' for n in names)
                         db.conn.executemany(
-                            f"INSERT INTO {table} ({quoted}) VALUES ({marks})",
+                            f"INSERT INTO {table} ({postgres.column_list(names)}) VALUES ({marks})",
                             postgres.read_rows(conn, table, names),
                         )
                     copied = _sqlite_counts(db.conn)
@@ -180,8 +179,7 @@ def _sqlite_columns(conn: sqlite3.Connection, table: str) -> list[str]:
 def _sqlite_rows(
     conn: sqlite3.Connection, table: str, names: list[str]
 ) -> Iterator[tuple[Any, ...]]:
-    quoted = ", ".join(f'"{n}"' for n in names)
-    yield from conn.execute(f"SELECT {quoted} FROM {table} ORDER BY 1")
+    yield from conn.execute(f"SELECT {postgres.column_list(names)} FROM {table} ORDER BY 1")
 
 
 def _check_counts(expected: dict[str, int], copied: dict[str, int], target: Location) -> None:

@@ -422,10 +422,14 @@ def columns(conn: Any, table: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def column_list(names: list[str]) -> str:
+    """Column names for a statement, each quoted ("user" is a reserved word here)."""
+    return ", ".join(f'"{n}"' for n in names)
+
+
 def load_rows(conn: Any, table: str, names: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
     """Fill ``table`` with COPY (fast, one round trip per buffer)."""
-    quoted = ", ".join(f'"{n}"' for n in names)
-    with conn.cursor().copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+    with conn.cursor().copy(f"COPY {table} ({column_list(names)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -440,9 +444,8 @@ def continue_ids(conn: Any) -> None:
 
 
 def read_rows(conn: Any, table: str, names: list[str]) -> Iterator[tuple[Any, ...]]:
-    quoted = ", ".join(f'"{n}"' for n in names)
     with conn.cursor(name=f"copy_{table}") as cursor:  # server-side: any size, flat memory
-        cursor.execute(f"SELECT {quoted} FROM {table} ORDER BY 1")
+        cursor.execute(f"SELECT {column_list(names)} FROM {table} ORDER BY 1")
         for row in cursor:
             yield tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
 
