@@ -194,6 +194,10 @@ def test_an_empty_carton_has_no_label_yet(cartons: tuple[Run, str, list[str]]) -
     # a scanner that sends the symbology identifier (]C0 for Code 128) still finds the carton
     found = run("resolve", "]C0EMPTY-1", "--json").json()
     assert found["match"] == "carton" and found["carton"] == "EMPTY-1"
+    nothing = run("resolve", "]C0", "--json").json()  # the identifier and no code after it
+    assert (
+        nothing["match"] == "none" and nothing["error"] == "The scan held no code; scan it again."
+    )
 
 
 def test_closing_a_carton_from_the_command_line(cartons: tuple[Run, str, list[str]]) -> None:

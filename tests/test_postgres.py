@@ -137,7 +137,10 @@ def test_copies_refuse_a_target_that_holds_records(
             "postgresql://nobody@127.0.0.1:1/x",
             "Cannot reach PostgreSQL at postgresql://nobody@127.0.0.1:1/x",
         ),
-        ("postgresql:///no_such_database_here?host=/var/run/postgresql", "does not exist"),
+        (
+            "postgresql:///no_such_database_here?host=/var/run/postgresql",
+            "postgresql:///no_such_database_here?host=/var/run/postgresql: the database or user does not exist",
+        ),
         ("postgresql://someone:secret@127.0.0.1:1/x", "someone:***@127.0.0.1"),
     ],
 )
@@ -201,6 +204,7 @@ def test_another_programs_tables_are_not_copied_into(
 def test_passwords_never_show(tmp_path: Path) -> None:
     for url in (
         "postgresql:///db?host=/nonexistent&password=hunter2&user=nobody",
+        "postgresql://bob:hunter2@127.0.0.1:1/x",
         "postgresql://bob:hunter2@[::1/x",
     ):
         done = batchlabel("--db", url, "db", "info", cwd=tmp_path)

@@ -162,6 +162,8 @@ def _parse(text: str) -> ScannedCode:
             body = text[len(symbology.value) :]
         except ParseError:
             symbology = None
+    if not body:
+        return ScannedCode(text, CodeKind.EMPTY, error="The scan held no code; scan it again.")
     if _URL.match(body):
         return _parse_url(text, body)
     if body.startswith("("):

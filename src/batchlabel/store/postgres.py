@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from batchlabel.errors import InputError, StoreError
 
@@ -311,7 +311,10 @@ def shown_url(url: str) -> str:
             f"{name}=***" if name.lower() == "password" else f"{name}={value}" if value else name
             for name, _, value in (p.partition("=") for p in parts.query.split("&") if p)
         )
-        return urlunsplit(parts._replace(netloc=netloc, query=query))
+        if (netloc, query) == (parts.netloc, parts.query):
+            return url
+        shown = f"{parts.scheme}://{netloc}{parts.path}"  # urlunsplit would drop an empty host
+        return f"{shown}?{query}" if query else shown
     except ValueError:  # not even a URL: say only which kind of address it was
         return "postgresql://..."
 
