@@ -56,12 +56,17 @@ class Run(Protocol):
 @pytest.fixture
 def run(db_path: Path) -> Run:
     """Run a batchlabel command against the test database; returns exit code, stdout, stderr."""
+    return runner_for(str(db_path))
+
+
+def runner_for(database: str) -> Run:
+    """A ``run`` against ``database`` (a SQLite file or a PostgreSQL URL)."""
 
     def invoke(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
         outcome = runner.invoke(
             cli,
-            ["--db", str(db_path), "--user", "tester", "--station", "bench-1", *args],
+            ["--db", database, "--user", "tester", "--station", "bench-1", *args],
             input=input,
             prog_name="batchlabel",
         )
@@ -90,6 +95,20 @@ POSTGRES_ADMIN = "postgresql:///postgres?host=/var/run/postgresql"
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
+    yield from _postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The records' location on each engine in turn: a SQLite file, then a PostgreSQL
+    database of the test's own (the tests that must hold on both take this one)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "batchlabel.db")
+    else:
+        yield from _postgres_database()
+
+
+def _postgres_database() -> Iterator[str]:
     import os
     import secrets
 

@@ -40,8 +40,9 @@ def _batchlabel() -> list[str]:
     return [found] if found else [sys.executable, "-m", "batchlabel"]
 
 
-def test_tour_commands_run_in_order(tmp_path: Path) -> None:
-    env = {**os.environ, "BATCHLABEL_DB": str(tmp_path / "tour.db")}
+def test_tour_commands_run_in_order(tmp_path: Path, database: str) -> None:
+    """The whole tour, unchanged, on a SQLite file and on PostgreSQL."""
+    env = {**os.environ, "BATCHLABEL_DB": database}
     for line in _blocks("Tour"):
         args = shlex.split(line)
         assert args[0] == "batchlabel"

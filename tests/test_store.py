@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -14,19 +16,34 @@ from batchlabel.store.migrations import MIGRATIONS
 from tests.conftest import GTIN
 
 
-def test_pragmas_and_migrations_on_open(store: Store) -> None:
-    conn = store.conn
+@pytest.fixture
+def store(database: str) -> Iterator[Store]:
+    """Every test here that takes ``store`` runs on a SQLite file and on PostgreSQL."""
+    opened = Store.open(database)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_store(db_path: Path) -> Iterator[Store]:
+    opened = Store.open(db_path)
+    yield opened
+    opened.close()
+
+
+def test_pragmas_and_migrations_on_open(sqlite_store: Store) -> None:
+    conn = sqlite_store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
 
 
-def test_reopening_keeps_records(db_path: Path, actor: Actor) -> None:
-    first = Store.open(db_path)
+def test_reopening_keeps_records(database: str, actor: Actor) -> None:
+    first = Store.open(database)
     first.add_product("SKU1", "Thing", actor)
     first.close()
-    second = Store.open(db_path)
+    second = Store.open(database)
     assert [p.sku for p in second.products()] == ["SKU1"]
     second.close()
 
@@ -192,7 +209,8 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
         Store.open(tmp_path / "nowhere" / "x.db")
 
 
-def test_a_full_disk_saves_nothing_and_the_store_goes_on(store: Store, actor: Actor) -> None:
+def test_a_full_disk_saves_nothing_and_the_store_goes_on(sqlite_store: Store, actor: Actor) -> None:
+    store = sqlite_store
     store.add_product("A", "A", actor)
     batch = store.create_batch("A", actor, lot="L", planned_quantity=3).batch
     before = len(store.events())
@@ -201,7 +219,7 @@ def test_a_full_disk_saves_nothing_and_the_store_goes_on(store: Store, actor: Ac
     store.conn.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(StoreError, match="is full; nothing was saved"):
         store.allocate(batch, 5_000, actor)
-    assert not store.conn.in_transaction
+    assert not cast(sqlite3.Connection, store.conn).in_transaction
     assert len(store.units(batch)) == 3 and len(store.events()) == before
     store.conn.execute("PRAGMA max_page_count = 1073741823")
     # The next allocation carries on from the last saved serial: nothing lost, nothing reused.

@@ -13,7 +13,6 @@ from batchlabel.cli.context import AppContext, default_actor
 from batchlabel.cli.remedies import explain
 from batchlabel.errors import BatchlabelError
 from batchlabel.labels.data import DEFAULT_RESOLVER
-from batchlabel.store.copying import Location
 
 
 class BatchlabelGroup(click.Group):
@@ -60,8 +59,8 @@ def _fail(message: str, code: int) -> None:
     envvar="BATCHLABEL_DB",
     default="batchlabel.db",
     show_default=True,
-    help="The SQLite file holding the records (a PostgreSQL database, "
-    "postgresql://USER@HOST/DB, for 'db info' and 'db copy').",
+    help="Where the records are: a SQLite file, or a PostgreSQL database shared by several "
+    "machines (postgresql://USER@HOST/DB).",
 )
 @click.option("--user", envvar="BATCHLABEL_USER", help="Who is working (default: the login name).")
 @click.option(
@@ -93,7 +92,6 @@ def cli(
 ) -> None:
     """batchlabel: lot codes, serials, labels, printing and scanning for small-batch makers."""
     app = AppContext(
-        db_path=Location(db_path).path,
         db=db_path,
         actor=default_actor(user, station),
         templates_dir=templates_dir,

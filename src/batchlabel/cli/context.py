@@ -21,28 +21,21 @@ from batchlabel.errors import InputError, StoreError
 from batchlabel.labels.data import DEFAULT_RESOLVER
 from batchlabel.models import Actor
 from batchlabel.store import Store
-from batchlabel.store.copying import Location
 from batchlabel.validation import MAX_SERIALS_PER_REQUEST
 
 
 @dataclass
 class AppContext:
-    db_path: Path
     actor: Actor
     templates_dir: Path | None = None
     resolver: str = DEFAULT_RESOLVER
-    db: str = ""  # --db as given: a file, or a PostgreSQL URL
+    db: str = "batchlabel.db"  # --db as given: a file, or a PostgreSQL URL
     _store: Store | None = field(default=None, repr=False)
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            if Location(self.db).is_postgres:
-                raise InputError(
-                    "This version keeps its records in a SQLite file; a PostgreSQL database "
-                    "takes 'batchlabel db info' and 'batchlabel db copy' so far. Give --db FILE."
-                )
-            self._store = Store.open(self.db_path)
+            self._store = Store.open(self.db)
         return self._store
 
     def close(self) -> None:

@@ -7,7 +7,8 @@ from rich.table import Table
 
 from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, console, emit_json, marked, pass_app
-from batchlabel.store.copying import Location, copy_database, database_info
+from batchlabel.store.copying import copy_database, database_info
+from batchlabel.store.location import Location
 
 
 @cli.group("db")

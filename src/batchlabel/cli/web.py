@@ -94,11 +94,11 @@ def serve(
         make_sscc(0, company_prefix, 1)  # a wrong prefix is said now, not at the first carton
     _check_port_free(host, port)
     console.print(
-        f"Serving origin pages for {app.db_path} on http://{host}:{port}/ (Ctrl-C stops)."
+        f"Serving origin pages for {app.store.shown} on http://{host}:{port}/ (Ctrl-C stops)."
     )
     uvicorn.run(
         create_app(
-            app.db_path,
+            app.db,
             rate_limit=rate_limit,
             maker=maker,
             public_url=app.resolver,

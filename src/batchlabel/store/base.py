@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from batchlabel import validation
 from batchlabel.errors import InputError
@@ -50,35 +48,86 @@ def checked_text(value: str, what: str, example: str, max_length: int = 60) -> s
     return value
 
 
-class StoreBase:
-    path: Path
+class Cursor(Protocol):
+    """What a statement gives back, on either engine."""
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def rowcount(self) -> int: ...
+
+    @property
+    def lastrowid(self) -> int | None: ...
+
+    @property
+    def description(self) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of a database connection the record classes use: sqlite3's, and
+    postgres_connection.PostgresConnection's, which takes the same SQL."""
+
+    @property
+    def total_changes(self) -> int: ...
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+class Engine(Protocol):
+    """SQLite (one file) or PostgreSQL (several machines): what the Store needs of each."""
+
+    @property
+    def conn(self) -> Connection: ...
+
+    @property
+    def shown(self) -> str: ...
+
+    def transaction(self, committed: Callable[[], None]) -> AbstractContextManager[Connection]: ...
+
+    def errors(self) -> AbstractContextManager[None]: ...
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]: ...
+
+    def change_token(self) -> object: ...
+
+    def close(self) -> None: ...
+
+
+class StoreBase:
+    engine: Engine
+
+    @property
+    def conn(self) -> Connection:
         raise NotImplementedError
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[Connection]:
         raise NotImplementedError
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         raise NotImplementedError
 
     def _allocate_units(
-        self, conn: sqlite3.Connection, batch: Batch, count: int, actor: Actor
+        self, conn: Connection, batch: Batch, count: int, actor: Actor
     ) -> list[Unit]:
         """Allocate ``count`` serials inside the caller's transaction (see Store)."""
         raise NotImplementedError
 
     def _log(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         kind: str,
         actor: Actor,
         product_id: int | None = None,
         batch_id: int | None = None,
         serial: str | None = None,
         **detail: Any,
-    ) -> None:
+    ) -> int:
         raise NotImplementedError
 
     def batches_by_ids(self, batch_ids: Sequence[int]) -> dict[int, Batch]:

@@ -14,7 +14,6 @@ from batchlabel.models import (
     Withdrawal,
 )
 from batchlabel.store.base import StoreBase, now
-from batchlabel.store.connection import translated_errors
 from batchlabel.store.materials import UPSTREAM_CTE
 
 # The material lots of a batch and of every batch it was made from, each once, in the order
@@ -26,7 +25,7 @@ SELECT m.kind, s.name, m.origin, m.public FROM batch_inputs bi
 JOIN up ON bi.batch_id = up.batch_id
 JOIN material_lots m ON m.id = bi.material_lot_id
 JOIN suppliers s ON s.id = m.supplier_id
-GROUP BY m.id ORDER BY min(bi.id)
+GROUP BY m.id, s.id ORDER BY min(bi.id)
 """
 )
 
@@ -62,7 +61,7 @@ class CatalogueRecords(StoreBase):
             self._log(conn, "product_reinstated", actor, product_id=product.id, reason=reason)
 
     def is_withdrawn(self, product_id: int) -> bool:
-        with translated_errors(self.path):
+        with self.engine.errors():
             return (
                 self.conn.execute(
                     "SELECT 1 FROM product_withdrawals WHERE product_id = ?", (product_id,)
@@ -74,7 +73,7 @@ class CatalogueRecords(StoreBase):
         """Steps (names and dates), materials (supplier and origin only for public lots),
         withdrawal and photo, in three statements straight through sqlite3: this runs on
         every origin page."""
-        with translated_errors(self.path):
+        with self.engine.errors():
             withdrawn, has_photo = self.conn.execute(
                 "SELECT EXISTS (SELECT 1 FROM product_withdrawals WHERE product_id = ?),"
                 " EXISTS (SELECT 1 FROM product_photos WHERE product_id = ?)",

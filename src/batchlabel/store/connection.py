@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import sqlite_utils
 
@@ -134,6 +135,44 @@ def backup_copy(path: Path, target: Path) -> None:
         finally:
             copy.close()
             source.close()
+
+
+class SqliteEngine:
+    """The records in one SQLite file (the embedded default)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = connect(path)
+        self._commits = 0
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection = self.db.conn
+        return conn
+
+    @property
+    def shown(self) -> str:
+        return str(self.path)
+
+    def transaction(self, committed: Callable[[], None]) -> Transaction:
+        return Transaction(self.db.conn, self.path, committed)
+
+    def errors(self) -> AbstractContextManager[None]:
+        return translated_errors(self.path)
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with translated_errors(self.path):
+            return list(self.db.query(sql, params))
+
+    def change_token(self) -> object:
+        """SQLite's data_version moves when another connection (a command, another process)
+        commits; this connection's own commits are counted by the Store."""
+        with translated_errors(self.path):
+            (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+        return int(version)
+
+    def close(self) -> None:
+        self.db.conn.close()
 
 
 def connect(path: Path) -> sqlite_utils.Database:

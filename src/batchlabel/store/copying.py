@@ -6,35 +6,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from batchlabel.errors import ConflictError, InputError, StoreError
 from batchlabel.store import postgres
 from batchlabel.store.connection import Transaction, connect, translated_errors
+from batchlabel.store.location import Location
 from batchlabel.store.migrations import MIGRATIONS
 
 COUNTED = ("products", "batches", "units", "events")
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where records are: a SQLite file, or a PostgreSQL database (by URL)."""
-
-    text: str
-
-    @property
-    def is_postgres(self) -> bool:
-        return postgres.is_postgres(self.text)
-
-    @property
-    def path(self) -> Path:
-        """The SQLite file: a path, or sqlite:///relative.db and sqlite:////absolute.db."""
-        return Path(self.text.removeprefix("sqlite:///")).expanduser()
-
-    def shown(self) -> str:
-        return postgres.shown_url(self.text) if self.is_postgres else str(self.path)
 
 
 def database_info(location: Location) -> dict[str, Any]:

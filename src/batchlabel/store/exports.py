@@ -67,7 +67,7 @@ class ExportRecords(StoreBase):
             " LEFT JOIN suppliers s ON s.id = m.supplier_id"
             " LEFT JOIN batches ib ON ib.id = bi.input_batch_id"
             " LEFT JOIN products ip ON ip.id = ib.product_id"
-            " GROUP BY b.id ORDER BY b.id",
+            " GROUP BY b.id, p.id ORDER BY b.id",
             params,
         )
 
@@ -126,7 +126,7 @@ class ExportRecords(StoreBase):
                 "SELECT k.name, s.code, substr(s.shipped_at, 1, 10), count(*) FROM units u"
                 " JOIN carton_units cu ON cu.unit_id = u.id JOIN cartons c ON c.id = cu.carton_id"
                 " JOIN shipments s ON s.id = c.shipment_id JOIN customers k ON k.id = s.customer_id"
-                " WHERE u.batch_id = ? GROUP BY s.id ORDER BY s.shipped_at",
+                " WHERE u.batch_id = ? GROUP BY s.id, k.id ORDER BY s.shipped_at",
                 (record["id"],),
             ).fetchall()
             record["shipments"] = shipped

@@ -9,7 +9,7 @@ from typing import Any
 from batchlabel import validation
 from batchlabel.errors import ConflictError, InputError
 from batchlabel.models import Actor, Batch, BatchInput, BatchStatus, MaterialLot
-from batchlabel.store.base import StoreBase, checked_text, marks, now
+from batchlabel.store.base import Connection, StoreBase, checked_text, marks, now
 
 _MATERIAL_SQL = (
     "SELECT m.*, s.name AS supplier FROM material_lots m JOIN suppliers s ON s.id = m.supplier_id"
@@ -96,8 +96,10 @@ class MaterialRecords(StoreBase):
             material_id = int(cursor.lastrowid or 0)
         return self.material_by_id(material_id)
 
-    def _supplier_id(self, conn: sqlite3.Connection, name: str) -> int:
-        row = conn.execute("SELECT id FROM suppliers WHERE name = ?", (name,)).fetchone()
+    def _supplier_id(self, conn: Connection, name: str) -> int:
+        row = conn.execute(
+            "SELECT id FROM suppliers WHERE name = ? COLLATE NOCASE", (name,)
+        ).fetchone()
         if row:
             return int(row[0])
         cursor = conn.execute(
@@ -172,7 +174,7 @@ class MaterialRecords(StoreBase):
                 detail.update(input_lot=input_batch.lot, input_sku=input_batch.sku)
             self._log(conn, "input_consumed", actor, batch.product_id, batch.id, **detail)
 
-    def _upstream_ids(self, conn: sqlite3.Connection, batch_id: int) -> set[int]:
+    def _upstream_ids(self, conn: Connection, batch_id: int) -> set[int]:
         return {r[0] for r in conn.execute(_UPSTREAM_SQL, (batch_id,))}
 
     def upstream_batch_ids(self, batch: Batch) -> list[int]:

@@ -51,15 +51,15 @@ class PeopleRecords(StoreBase):
         return found
 
     def find_user(self, name: str) -> User | None:
-        rows = self._rows("SELECT * FROM users WHERE name = ?", [name])
+        rows = self._rows("SELECT * FROM users WHERE name = ? COLLATE NOCASE", [name])
         return _user(rows[0]) if rows else None
 
     def users(self) -> list[User]:
-        return [_user(r) for r in self._rows("SELECT * FROM users ORDER BY name")]
+        return [_user(r) for r in self._rows("SELECT * FROM users ORDER BY lower(name)")]
 
     def password_hash(self, name: str) -> tuple[User, str] | None:
         """The person and their password hash, for signing in; None for an unknown name."""
-        rows = self._rows("SELECT * FROM users WHERE name = ?", [name])
+        rows = self._rows("SELECT * FROM users WHERE name = ? COLLATE NOCASE", [name])
         return (_user(rows[0]), str(rows[0]["password_hash"])) if rows else None
 
     def set_password_hash(self, user: User, password_hash: str, actor: Actor) -> None:

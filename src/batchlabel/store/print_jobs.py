@@ -303,11 +303,13 @@ class PrintRecords(StoreBase):
         where = "WHERE j.batch_id = ?" if batch_id is not None else ""
         return self._rows(
             "SELECT j.id, j.kind, j.template, j.printer, j.created_at, j.user, j.station, b.lot,"
-            " p.sku, sum(l.state = 'pending') AS pending, sum(l.state = 'sent') AS sent,"
-            " sum(l.state = 'confirmed') AS confirmed, sum(l.state = 'voided') AS voided"
+            " p.sku, count(CASE l.state WHEN 'pending' THEN 1 END) AS pending,"
+            " count(CASE l.state WHEN 'sent' THEN 1 END) AS sent,"
+            " count(CASE l.state WHEN 'confirmed' THEN 1 END) AS confirmed,"
+            " count(CASE l.state WHEN 'voided' THEN 1 END) AS voided"
             " FROM print_jobs j JOIN batches b ON b.id = j.batch_id JOIN products p ON p.id = b.product_id"
             f" LEFT JOIN print_job_labels l ON l.job_id = j.id {where}"
-            " GROUP BY j.id ORDER BY j.id DESC LIMIT ?",
+            " GROUP BY j.id, b.id, p.id ORDER BY j.id DESC LIMIT ?",
             [*([batch_id] if batch_id is not None else []), limit],
         )
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from batchlabel import validation
 from batchlabel.codes.gs1 import gtin14, validate_ai82
@@ -31,12 +30,14 @@ from batchlabel.models import (
     Unit,
     UnitState,
 )
-from batchlabel.store.base import SQL_NOW, in_chunks, marks, now
+from batchlabel.store.base import SQL_NOW, Connection, Engine, in_chunks, marks, now
 from batchlabel.store.catalogue import CatalogueRecords
-from batchlabel.store.connection import Transaction, connect, translated_errors
+from batchlabel.store.connection import SqliteEngine
 from batchlabel.store.exports import ExportRecords
+from batchlabel.store.location import Location
 from batchlabel.store.materials import MaterialRecords
 from batchlabel.store.people import PeopleRecords
+from batchlabel.store.postgres_connection import PostgresEngine
 from batchlabel.store.print_jobs import PrintRecords
 from batchlabel.store.quality import QualityRecords
 from batchlabel.store.rows import BATCH_SELECT, unit_from_row
@@ -79,68 +80,77 @@ class Store(
     ExportRecords,
     CatalogueRecords,
 ):
-    """batchlabel's records in one SQLite file: ``Store.open(Path("batchlabel.db"))``."""
+    """batchlabel's records, in a SQLite file or a PostgreSQL database: ``Store.open("batchlabel.db")``."""
 
-    def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
-        self.path = path
-        self.db = db
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._products_by_id: dict[int, Product] = {}
         self._commits = 0
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        return cls(path, connect(path))
+    def open(cls, location: str | Path) -> Store:
+        """The records at ``location``: a SQLite file (a path, or sqlite:///path), or a
+        PostgreSQL database (postgresql://USER@HOST/DB)."""
+        where = Location(str(location))
+        if where.is_postgres:
+            return cls(PostgresEngine(where.text))
+        return cls(SqliteEngine(where.path))
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.engine.close()
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection = self.db.conn
-        return conn
+    def shown(self) -> str:
+        """Where the records are, for sentences (a PostgreSQL password left out)."""
+        return self.engine.shown
 
-    def transaction(self) -> Transaction:
+    @property
+    def conn(self) -> Connection:
+        return self.engine.conn
+
+    def transaction(self) -> AbstractContextManager[Connection]:
         """One all-or-nothing write under the write lock (see Transaction)."""
-        return Transaction(self.db.conn, self.path, self._committed)
+        return self.engine.transaction(self._committed)
 
     def _committed(self) -> None:
         self._commits += 1
 
-    def change_token(self) -> tuple[int, int]:
-        """A value that changes whenever the records change: SQLite's data_version moves
-        when another connection (a command, another process) commits, and this connection's
-        own commits are counted. Answers made from the records stay good while it holds."""
-        with translated_errors(self.path):
-            (version,) = self.conn.execute("PRAGMA data_version").fetchone()
-        return int(version), self._commits
+    def change_token(self) -> tuple[object, int]:
+        """A value that changes whenever the records change: the engine's own mark of other
+        connections' commits, and this Store's commits. Answers made from the records stay
+        good while it holds."""
+        return self.engine.change_token(), self._commits
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with translated_errors(self.path):
-            return list(self.db.query(sql, params))
+        return self.engine.rows(sql, params)
 
     # -- events ---------------------------------------------------------------------------
 
     def _log(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         kind: str,
         actor: Actor,
         product_id: int | None = None,
         batch_id: int | None = None,
         serial: str | None = None,
         **detail: Any,
-    ) -> None:
-        conn.execute(
-            _EVENT,
-            (
-                kind,
-                actor.station,
-                actor.user,
-                product_id,
-                batch_id,
-                serial,
-                _DETAIL.encode(detail),
-            ),
+    ) -> int:
+        """Append one event inside the caller's transaction; answers its id."""
+        return int(
+            conn.execute(
+                _EVENT,
+                (
+                    kind,
+                    actor.station,
+                    actor.user,
+                    product_id,
+                    batch_id,
+                    serial,
+                    _DETAIL.encode(detail),
+                ),
+            ).lastrowid
+            or 0
         )
 
     def record_event(
@@ -340,9 +350,7 @@ class Store(
         batch = self.batch(lot, sku)
         return Allocation(batch, product.gtin, tuple(serials))
 
-    def _next_lot(
-        self, conn: sqlite3.Connection, product: Product, fmt: CodeFormat, made_on: date
-    ) -> str:
+    def _next_lot(self, conn: Connection, product: Product, fmt: CodeFormat, made_on: date) -> str:
         # Skip codes someone typed by hand earlier; the counter only moves forward.
         for _ in range(1000):
             (code,) = self._next_codes(conn, WORKSHOP_COUNTER, f"lot:{fmt.spec}", fmt, 1, made_on)
@@ -354,7 +362,7 @@ class Store(
 
     def _next_codes(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         product_id: int,
         kind: str,
         fmt: CodeFormat,
@@ -495,7 +503,7 @@ class Store(
         return Allocation(batch, product.gtin, tuple(serials))
 
     def _allocate_units(
-        self, conn: sqlite3.Connection, batch: Batch, count: int, actor: Actor
+        self, conn: Connection, batch: Batch, count: int, actor: Actor
     ) -> list[Unit]:
         """Allocate inside a transaction the caller holds (a print job and its new serials
         are one write: both or neither)."""
@@ -512,7 +520,7 @@ class Store(
 
     def _allocate(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         product: Product,
         fmt: CodeFormat,
         batch_id: int,
@@ -558,7 +566,7 @@ class Store(
 
     def _insert_random(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         product_id: int,
         batch_id: int,
         fmt: CodeFormat,
@@ -666,7 +674,7 @@ def _status(status: BatchStatus | str) -> BatchStatus:
         raise InputError(f"Unknown status '{status}'; use one of {known}.") from None
 
 
-def _one(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[str, Any]:
+def _one(conn: Connection, sql: str, params: Sequence[Any]) -> dict[str, Any]:
     """The first row of a query run inside a transaction, as a dict."""
     cursor = conn.execute(sql, params)
     row = cursor.fetchone()

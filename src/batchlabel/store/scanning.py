@@ -9,7 +9,6 @@ from typing import Any
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Actor, Batch, Unit
 from batchlabel.store.base import StoreBase
-from batchlabel.store.connection import translated_errors
 from batchlabel.store.rows import BATCH_SELECT, batch_from_row, unit_from_row
 
 
@@ -21,7 +20,7 @@ class ScanRecords(StoreBase):
     ) -> tuple[Batch | None, Unit | None]:
         """The batch named by ``lot`` and the unit named by ``serial`` of one product, for a
         scan: straight through sqlite3, since this is the hot path of every scan."""
-        with translated_errors(self.path):
+        with self.engine.errors():
             batch = None
             if lot is not None:
                 cursor = self.conn.execute(
@@ -89,8 +88,7 @@ class ScanRecords(StoreBase):
     def start_session(self, actor: Actor, expected: dict[str, Any], name: str = "") -> int:
         """Open a receiving session; its number is the id of its opening event."""
         with self.transaction() as conn:
-            self._log(conn, "receive_started", actor, expected=expected, name=name)
-            return int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+            return self._log(conn, "receive_started", actor, expected=expected, name=name)
 
     def receiving_session(self, session: int) -> dict[str, Any]:
         """A session's opening (who, when, name, expected lines) and its closing summary,

@@ -9,7 +9,7 @@ from typing import Any
 from batchlabel import validation
 from batchlabel.errors import ConflictError, InputError, NotFoundError
 from batchlabel.models import Actor, BatchStatus, Carton, Shipment, UnitState
-from batchlabel.store.base import StoreBase, checked_text, in_chunks, marks, now
+from batchlabel.store.base import Connection, StoreBase, checked_text, in_chunks, marks, now
 
 _CARTON_SQL = (
     "SELECT c.id, c.code, c.kind, s.code AS shipment, k.name AS customer, c.created_at,"
@@ -62,7 +62,7 @@ class ShippingRecords(StoreBase):
         with self.transaction() as conn:
             (value,) = conn.execute(
                 "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (0, ?, '', 2)"
-                " ON CONFLICT (product_id, kind, scope) DO UPDATE SET next_value = next_value + 1"
+                " ON CONFLICT (product_id, kind, scope) DO UPDATE SET next_value = counters.next_value + 1"
                 " RETURNING next_value",
                 (f"carton:{series}",),
             ).fetchone()
@@ -74,7 +74,7 @@ class ShippingRecords(StoreBase):
             "SELECT p.sku, b.lot, b.status, count(*) AS units FROM carton_units cu"
             " JOIN units u ON u.id = cu.unit_id JOIN batches b ON b.id = u.batch_id"
             " JOIN products p ON p.id = b.product_id WHERE cu.carton_id = ?"
-            " GROUP BY b.id ORDER BY b.lot",
+            " GROUP BY b.id, p.id ORDER BY b.lot",
             [carton_id],
         )
 
@@ -84,7 +84,7 @@ class ShippingRecords(StoreBase):
             "SELECT u.product_id, u.batch_id, p.sku, p.gtin, b.lot, b.status, u.serial,"
             " u.state FROM cartons c JOIN carton_units cu ON cu.carton_id = c.id"
             " JOIN units u ON u.id = cu.unit_id JOIN batches b ON b.id = u.batch_id"
-            " JOIN products p ON p.id = u.product_id WHERE c.code = ? ORDER BY cu.rowid",
+            " JOIN products p ON p.id = u.product_id WHERE c.code = ? ORDER BY cu.unit_id",
             [code],
         )
 
@@ -142,30 +142,12 @@ class ShippingRecords(StoreBase):
                     )
                 ids += picked
             self._refuse_unfit(conn, ids)
+            self._refuse_packed(conn, code, ids)
             packed_at = now()
-            for unit_id in ids:
-                try:
-                    conn.execute(
-                        "INSERT INTO carton_units (unit_id, carton_id, packed_at) VALUES (?, ?, ?)",
-                        (unit_id, carton_id, packed_at),
-                    )
-                except sqlite3.IntegrityError:
-                    serial, other = conn.execute(
-                        "SELECT u.serial, c.code FROM carton_units cu JOIN units u ON u.id = cu.unit_id"
-                        " JOIN cartons c ON c.id = cu.carton_id WHERE cu.unit_id = ?",
-                        (unit_id,),
-                    ).fetchone()
-                    if other == code:
-                        raise ConflictError(
-                            f"Serial {serial} is in this carton already; nothing was added."
-                        ) from None
-                    raise ConflictError(
-                        f"Serial {serial} is already in carton {other}; a unit can be in one "
-                        "carton only.",
-                        needs="unpack",
-                        carton=other,
-                        serial=serial,
-                    ) from None
+            conn.executemany(
+                "INSERT INTO carton_units (unit_id, carton_id, packed_at) VALUES (?, ?, ?)",
+                [(unit_id, carton_id, packed_at) for unit_id in ids],
+            )
             packed = self._serials_by_batch(conn, ids)
             for (product_id, batch_id_, lot), serials in packed.items():
                 self._log(
@@ -174,7 +156,7 @@ class ShippingRecords(StoreBase):
                 )  # fmt: skip
         return [(lot, s) for (_, _, lot), serials in packed.items() for s in serials]
 
-    def _refuse_unfit(self, conn: sqlite3.Connection, unit_ids: list[int]) -> None:
+    def _refuse_unfit(self, conn: Connection, unit_ids: list[int]) -> None:
         """A voided serial, or an item of a recalled or rejected batch, never goes in a carton."""
         for chunk in in_chunks(unit_ids):
             unfit = conn.execute(
@@ -193,7 +175,40 @@ class ShippingRecords(StoreBase):
                 "Set them aside."
             )
 
-    def _open_carton(self, conn: sqlite3.Connection, code: str, kind: str, new: bool) -> int:
+    def _refuse_packed(self, conn: Connection, code: str, unit_ids: list[int]) -> None:
+        """Checked before anything is written: a unit is in one carton only, once."""
+        seen: set[int] = set()
+        for unit_id in unit_ids:
+            if unit_id in seen:
+                (serial,) = conn.execute(
+                    "SELECT serial FROM units WHERE id = ?", (unit_id,)
+                ).fetchone()
+                raise ConflictError(
+                    f"Serial {serial} is in this carton already; nothing was added."
+                )
+            seen.add(unit_id)
+        for chunk in in_chunks(unit_ids):
+            found = conn.execute(
+                "SELECT u.serial, c.code FROM carton_units cu JOIN units u ON u.id = cu.unit_id"
+                f" JOIN cartons c ON c.id = cu.carton_id WHERE cu.unit_id IN ({marks(chunk)})"
+                " ORDER BY cu.unit_id LIMIT 1",
+                chunk,
+            ).fetchone()
+            if found is None:
+                continue
+            serial, other = found
+            if other == code:
+                raise ConflictError(
+                    f"Serial {serial} is in this carton already; nothing was added."
+                )
+            raise ConflictError(
+                f"Serial {serial} is already in carton {other}; a unit can be in one carton only.",
+                needs="unpack",
+                carton=other,
+                serial=serial,
+            )
+
+    def _open_carton(self, conn: Connection, code: str, kind: str, new: bool) -> int:
         row = conn.execute(
             "SELECT c.id, s.code, c.closed_at FROM cartons c"
             " LEFT JOIN shipments s ON s.id = c.shipment_id WHERE c.code = ?",
@@ -217,7 +232,7 @@ class ShippingRecords(StoreBase):
         return int(row[0])
 
     def _serials_by_batch(
-        self, conn: sqlite3.Connection, unit_ids: list[int]
+        self, conn: Connection, unit_ids: list[int]
     ) -> dict[tuple[int, int, str], list[str]]:
         grouped: dict[tuple[int, int, str], list[str]] = {}
         for chunk in in_chunks(unit_ids):
@@ -331,7 +346,7 @@ class ShippingRecords(StoreBase):
             for product_id, batch_id, count in conn.execute(
                 "SELECT u.product_id, u.batch_id, count(*) FROM carton_units cu"
                 f" JOIN units u ON u.id = cu.unit_id WHERE cu.carton_id IN ({marks(ids)})"
-                " GROUP BY u.batch_id",
+                " GROUP BY u.product_id, u.batch_id",
                 ids,
             ).fetchall():
                 self._log(
@@ -340,8 +355,10 @@ class ShippingRecords(StoreBase):
                 )  # fmt: skip
         return self.shipment(code)
 
-    def _customer_id(self, conn: sqlite3.Connection, name: str) -> int:
-        row = conn.execute("SELECT id FROM customers WHERE name = ?", (name,)).fetchone()
+    def _customer_id(self, conn: Connection, name: str) -> int:
+        row = conn.execute(
+            "SELECT id FROM customers WHERE name = ? COLLATE NOCASE", (name,)
+        ).fetchone()
         if row:
             return int(row[0])
         cursor = conn.execute(
@@ -387,7 +404,7 @@ class ShippingRecords(StoreBase):
             " LEFT JOIN shipments s ON s.id = c.shipment_id"
             " LEFT JOIN customers k ON k.id = s.customer_id"
             f" WHERE u.batch_id IN ({marks(batch_ids)})"
-            " GROUP BY u.batch_id, c.id ORDER BY s.shipped_at, c.code",
+            " GROUP BY u.batch_id, c.id, s.id, k.id ORDER BY s.shipped_at, c.code",
             list(batch_ids),
         )
 
@@ -402,7 +419,7 @@ class ShippingRecords(StoreBase):
             " JOIN shipments s ON s.id = c.shipment_id JOIN customers k ON k.id = s.customer_id"
             " JOIN batches b ON b.id = u.batch_id JOIN products p ON p.id = u.product_id"
             f" WHERE u.batch_id IN ({marks(batch_ids)})"
-            " ORDER BY k.name, s.shipped_at, s.code, c.code, u.id",
+            " ORDER BY lower(k.name), s.shipped_at, s.code, c.code, u.id",
             list(batch_ids),
         )
         names = [c[0] for c in cursor.description]

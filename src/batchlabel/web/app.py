@@ -94,14 +94,14 @@ class Site:
 
     def __init__(
         self,
-        db_path: Path,
+        database: str,
         rate_limit: float,
         maker: str | None,
         public_url: str = DEFAULT_RESOLVER,
         allowed_hosts: Sequence[str] = (),
         cache_seconds: int = 60,
     ) -> None:
-        self.db_path = db_path
+        self.database = database  # a SQLite file or a PostgreSQL URL
         self.answers = Answers(cache_seconds)
         self.limiter = RateLimiter(rate_limit, burst=max(10, int(rate_limit * 6)))
         # Failed API sign-ins are limited apart from pages: a few a second, whatever the
@@ -121,7 +121,7 @@ class Site:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self.db_path)
+            self._store = Store.open(self.database)
         return self._store
 
     @property
@@ -137,7 +137,7 @@ class Site:
 
 
 def create_app(
-    db_path: Path,
+    database: str | Path,
     rate_limit: float = 5.0,
     maker: str | None = None,
     public_url: str = DEFAULT_RESOLVER,
@@ -150,10 +150,10 @@ def create_app(
     """The public site, and the station for signed-in people under /station/. Absolute links (redirects, Link headers, linksets) use the address
     the request came to only when that host is ``public_url``'s, one of ``allowed_hosts`` or
     this machine; any other Host header gets ``public_url``, never an address a client made up."""
-    site = Site(db_path, rate_limit, maker, public_url, allowed_hosts, cache_seconds)
-    runner = JobRunner(db_path, site.public_url, templates_dir)
+    site = Site(str(database), rate_limit, maker, public_url, allowed_hosts, cache_seconds)
+    runner = JobRunner(str(database), site.public_url, templates_dir)
     desk = Desk(
-        db_path, site.public_url, timedelta(hours=session_hours), runner, templates_dir,
+        str(database), site.public_url, timedelta(hours=session_hours), runner, templates_dir,
         company_prefix=company_prefix, maker=maker,
     )  # fmt: skip
 

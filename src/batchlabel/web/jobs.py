@@ -19,7 +19,7 @@ from batchlabel.store import Store
 
 @dataclass
 class JobRunner:
-    db_path: Path
+    database: str  # a SQLite file or a PostgreSQL URL
     public_url: str
     templates_dir: Path | None = None
     workers: int = 4  # jobs printing at once; more wait their turn
@@ -70,7 +70,7 @@ class JobRunner:
         """This worker's own connection, opened once."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store.open(self.db_path)
+            store = Store.open(self.database)
             self._local.store = store
         return store
 

@@ -112,7 +112,7 @@ STATIC = {
 class Desk:
     """What the station needs besides the public site: sign-in rules and the job runner."""
 
-    db_path: Path
+    database: str  # a SQLite file or a PostgreSQL URL
     public_url: str
     idle: timedelta
     runner: JobRunner

@@ -1,0 +1,255 @@
+"""The store on PostgreSQL: a connection that takes the store's SQL as the SQLite one does.
+
+The store's record classes speak to one small connection interface (``execute``,
+``executemany``, ``total_changes``, cursors with ``lastrowid``); here it is carried out over
+psycopg, each statement said in PostgreSQL's words (postgres_dialect). Integrity failures,
+including a trigger's refusal, come out as ``sqlite3.IntegrityError`` as they do on SQLite,
+so the record classes name a clash once for both engines; every other failure is one
+sentence naming the server.
+
+Writes are serialised, as on SQLite: each write transaction takes one transaction-scoped
+advisory lock first. The checks a write makes before it records (a batch still released, a
+label not yet printed, a carton still open, the next serial) then hold until it commits, on
+every machine, exactly as under SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from types import TracebackType
+from typing import Any
+
+from batchlabel.errors import InputError, StoreError
+from batchlabel.store import postgres
+from batchlabel.store.migrations import MIGRATIONS
+from batchlabel.store.postgres_dialect import to_postgres, with_new_id
+
+# The advisory lock every write transaction holds (any fixed number; "batchlab" in ASCII).
+WRITE_LOCK = 0x6261746368_6C6162 & 0x7FFFFFFFFFFFFFFF
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+
+
+class PostgresIntegrityError(sqlite3.IntegrityError):
+    """A unique key, reference or check refused a row on PostgreSQL (see module doc)."""
+
+
+class PostgresCursor:
+    """What the record classes read from a statement: rows, rowcount, lastrowid."""
+
+    __slots__ = ("_cursor", "lastrowid")
+
+    def __init__(self, cursor: Any, lastrowid: int | None = None) -> None:
+        self._cursor = cursor
+        self.lastrowid = lastrowid
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone() if self._cursor.description else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cursor.fetchall()) if self._cursor.description else []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cursor) if self._cursor.description else iter(())
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+
+class PostgresConnection:
+    """One psycopg connection behind the interface the record classes use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn: Any = None
+        self.total_changes = 0
+        self.reconnect()
+
+    def reconnect(self) -> None:
+        """A fresh connection: after the server went away and came back, work goes on."""
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = postgres.connect(self.url)
+        # Python text is sent as text and whole numbers as bigint, the types of the store's
+        # columns: psycopg's defaults (a type left for the server to guess, the smallest
+        # integer type that fits) fail inside json_build_object and recursive queries.
+        from psycopg.types.numeric import Int8Dumper
+        from psycopg.types.string import StrDumper
+
+        self._conn.adapters.register_dumper(str, StrDumper)
+        self._conn.adapters.register_dumper(int, Int8Dumper)
+
+    @property
+    def raw(self) -> Any:
+        """The psycopg connection (for reads that build dictionaries and server cursors)."""
+        if self._conn.closed:
+            self.reconnect()
+        return self._conn
+
+    @property
+    def in_transaction(self) -> bool:
+        import psycopg.pq
+
+        return bool(self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PostgresCursor:
+        statement, returns_id = with_new_id(sql)
+        with self.errors():
+            cursor = self.raw.execute(statement, tuple(params))
+            if returns_id:  # as sqlite3's lastrowid (see postgres_dialect.with_new_id)
+                self.total_changes += 1
+                return PostgresCursor(cursor, int(cursor.fetchone()[0]))
+        if cursor.rowcount > 0 and not cursor.description:
+            self.total_changes += cursor.rowcount
+        return PostgresCursor(cursor)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PostgresCursor:
+        with self.errors():
+            cursor = self.raw.cursor()
+            cursor.executemany(to_postgres(sql), [tuple(r) for r in rows])
+        if cursor.rowcount > 0:
+            self.total_changes += cursor.rowcount
+        return PostgresCursor(cursor)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """PostgreSQL's refusals as SQLite's IntegrityError (for the record classes to name)
+        or as one sentence; a lost connection is opened afresh on the next statement."""
+        import psycopg
+        import psycopg.errors
+
+        try:
+            yield
+        except (psycopg.IntegrityError, psycopg.errors.RaiseException) as error:
+            raise PostgresIntegrityError(str(error)) from None
+        except psycopg.errors.CharacterNotInRepertoire:
+            raise InputError(
+                "Some text given holds a NUL character, which PostgreSQL cannot store; "
+                "type it again or check the scanner."
+            ) from None
+        except psycopg.Error:
+            if self._conn.closed or self._conn.broken:
+                self._conn.close()
+            with postgres.translated(self.url):
+                raise
+
+
+class PostgresTransaction:
+    """One all-or-nothing write under the write lock (see the module doc)."""
+
+    __slots__ = ("committed", "conn")
+
+    def __init__(
+        self, conn: PostgresConnection, committed: Callable[[], None] | None = None
+    ) -> None:
+        self.conn = conn
+        self.committed = committed
+
+    def __enter__(self) -> PostgresConnection:
+        with self.conn.errors():
+            self.conn.raw.execute(_BEGIN)
+        return self.conn
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        import psycopg
+
+        if error is None:
+            with self.conn.errors():
+                self.conn.raw.execute("COMMIT")
+            if self.committed is not None:
+                self.committed()
+            return
+        if not self.conn.raw.closed:
+            try:
+                self.conn.raw.execute("ROLLBACK")
+            except psycopg.Error:
+                self.conn.raw.close()  # opened afresh on the next statement
+
+
+def open_connection(url: str) -> PostgresConnection:
+    """Connect and bring the database to the current schema (made when it holds none)."""
+    conn = PostgresConnection(url)
+    version = _version(conn)
+    if version == len(MIGRATIONS):
+        return conn
+    if version is not None and version > len(MIGRATIONS):
+        conn.close()
+        raise StoreError(
+            f"The database was made by a newer batchlabel (schema {version}); upgrade batchlabel."
+        )
+    with PostgresTransaction(conn):
+        version = _version(conn)  # again, under the lock: another machine may have done it
+        if version is None:
+            if postgres.holds_tables(conn.raw):
+                raise StoreError(
+                    f"{postgres.shown_url(url)} holds tables of another program; "
+                    "give batchlabel a database of its own."
+                )
+            with conn.errors():
+                postgres.create_schema(conn.raw)
+        elif version < len(MIGRATIONS):
+            with conn.errors():
+                postgres.migrate(conn.raw, version)
+    return conn
+
+
+def _version(conn: PostgresConnection) -> int | None:
+    with conn.errors():
+        return postgres.schema_version(conn.raw)
+
+
+def rows(conn: PostgresConnection, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    from psycopg.rows import dict_row
+
+    with conn.errors():
+        cursor = conn.raw.cursor(row_factory=dict_row)
+        return list(cursor.execute(to_postgres(sql), tuple(params)))
+
+
+def change_token(conn: PostgresConnection) -> str:
+    """Moves whenever any transaction on the server commits or ends (the current snapshot:
+    the oldest running transaction, the next id, those in flight); reads leave it."""
+    with conn.errors():
+        return str(conn.raw.execute("SELECT pg_current_snapshot()::text").fetchone()[0])
+
+
+class PostgresEngine:
+    """The records in a PostgreSQL database, shared by several machines."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.conn = open_connection(url)
+
+    @property
+    def shown(self) -> str:
+        return postgres.shown_url(self.url)
+
+    def transaction(self, committed: Callable[[], None]) -> PostgresTransaction:
+        return PostgresTransaction(self.conn, committed)
+
+    def errors(self) -> AbstractContextManager[None]:
+        return self.conn.errors()
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        return rows(self.conn, sql, params)
+
+    def change_token(self) -> object:
+        return change_token(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
