@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -37,3 +40,23 @@ def print_table(title: str, figures: list[Figure]) -> None:
         value = f"{f.value:,.0f}" if f.value >= 100 else f"{f.value:,.3g}"
         table.add_row(f.name, value, f.unit, f.goal, f.note)
     Console(width=150).print(table)
+
+
+# The PostgreSQL server the benchmarks use: the one scripts/setup-postgres.sh starts.
+POSTGRES_ADMIN = "postgresql:///postgres?host=/var/run/postgresql"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database for one benchmark, dropped afterwards."""
+    import psycopg
+
+    admin = os.environ.get("BATCHLABEL_BENCH_POSTGRES", POSTGRES_ADMIN)
+    name = f"batchlabel_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as server:
+        server.execute(f"CREATE DATABASE {name}")
+    try:
+        yield admin.replace("/postgres?", f"/{name}?", 1)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as server:
+            server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -15,6 +15,7 @@ SUITES = {
     "web": "Origin pages (batchlabel serve)",
     "station": "The packing station (batchlabel serve /station/)",
     "traceability": "Trace, recall and EPCIS export",
+    "engines": "SQLite and PostgreSQL side by side",
 }
 
 

@@ -57,7 +57,9 @@ def _forms(gtin: str, lot: str, serial: str) -> list[str]:
     ]
 
 
-def resolve_latency(path: Path, picks: list[tuple[str, str, str]]) -> tuple[float, float, int]:
+def resolve_latency(
+    path: Path | str, picks: list[tuple[str, str, str]]
+) -> tuple[float, float, int]:
     store = Store.open(path)
     lookup = CodeLookup(store)
     rng = random.Random(7)

@@ -87,7 +87,7 @@ def build(path: Path) -> None:
     conn.close()
 
 
-def trace_times(path: Path) -> tuple[float, float, float, float, int]:
+def trace_times(path: Path | str) -> tuple[float, float, float, float, int]:
     store = Store.open(path)
     rng = random.Random(9)
     lots = [store.materials(lot=f"M-{rng.randint(1, MATERIALS):05d}")[0] for _ in range(SAMPLES)]

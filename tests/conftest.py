@@ -95,7 +95,7 @@ POSTGRES_ADMIN = "postgresql:///postgres?host=/var/run/postgresql"
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    yield from _postgres_database()
+    yield from postgres_database()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -105,16 +105,24 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "batchlabel.db")
     else:
-        yield from _postgres_database()
+        yield from postgres_database()
 
 
-def _postgres_database() -> Iterator[str]:
+def postgres_admin() -> str:
+    """The test server's maintenance database, for making and dropping test databases."""
     import os
+
+    return os.environ.get("BATCHLABEL_TEST_POSTGRES", POSTGRES_ADMIN)
+
+
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of its own for as long as the generator runs (a test or a
+    module), dropped afterwards."""
     import secrets
 
     import psycopg
 
-    admin = os.environ.get("BATCHLABEL_TEST_POSTGRES", POSTGRES_ADMIN)
+    admin = postgres_admin()
     try:
         server = psycopg.connect(admin, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:

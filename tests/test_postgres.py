@@ -4,6 +4,7 @@ bad addresses and stopped servers said in one sentence."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from batchlabel.models import Actor
 from batchlabel.store import Store, postgres
 from batchlabel.store.migrations import MIGRATIONS
 from tests.conftest import Run
@@ -87,13 +89,26 @@ def test_a_demo_database_goes_to_postgres_and_back_unchanged(
     assert home.returncode == 0, home.stderr
     assert rows_of(back) == rows_of(demo)  # ids, times, events, photos: every value kept
     lot = _released_lot(demo)
-    for args in (("trace", "H-2291"), ("batch", "show", lot, "--json"), ("jobs", "--json")):
-        before = batchlabel("--db", str(demo), *args, cwd=tmp_path)
-        after = batchlabel("--db", str(back), *args, cwd=tmp_path)
-        assert before.returncode == 0 and before.stdout == after.stdout, (
-            before.stderr,
-            after.stderr,
-        )
+    # The same answers from the file, from PostgreSQL, and from the file made back from it.
+    for args in (
+        ("trace", "H-2291"), ("trace", "H-2291", "--json"), ("batch", "show", lot, "--json"),
+        ("jobs", "--json"), ("report", lot, "--format", "md", "--out", "report.md"),
+        ("export", "epcis", "--out", "events.json"), ("export", "csv", "--out", "lots.csv"),
+    ):  # fmt: skip
+        said = []
+        for name, database in (
+            ("file", str(demo)),
+            ("postgres", postgres_url),
+            ("back", str(back)),
+        ):
+            folder = tmp_path / name
+            folder.mkdir(exist_ok=True)
+            done = batchlabel("--db", database, *args, cwd=folder)
+            assert done.returncode == 0, done.stderr
+            written = (folder / args[-1]).read_text() if "--out" in args else ""
+            written = re.sub(r'"creationDate":"[^"]+"', "", written)  # when it was written
+            said.append((done.stdout.replace(database, "<db>"), written))
+        assert said[0] == said[1] == said[2], args
     # ids go on from the largest copied, on both engines
     conn = postgres.connect(postgres_url)
     try:
@@ -145,12 +160,18 @@ def test_copies_refuse_a_target_that_holds_records(
             "postgresql:///no_such_database_here?host=/var/run/postgresql: the database or user does not exist",
         ),
         ("postgresql://someone:secret@127.0.0.1:1/x", "someone:***@127.0.0.1"),
+        (
+            "postgresql://nobody:secret@127.0.0.1:5432/postgres",
+            "PostgreSQL at postgresql://nobody:***@127.0.0.1:5432/postgres refused the user "
+            "name or password; check them.",
+        ),
     ],
 )
+@pytest.mark.parametrize("command", [("db", "info"), ("batch", "list"), ("serve",)])
 def test_a_database_that_cannot_be_reached_is_one_sentence(
-    url: str, said: str, tmp_path: Path
+    url: str, said: str, command: tuple[str, ...], tmp_path: Path
 ) -> None:
-    done = batchlabel("--db", url, "db", "info", cwd=tmp_path)
+    done = batchlabel("--db", url, *command, cwd=tmp_path)
     assert done.returncode == 1 and said in done.stderr, done.stderr
     assert "secret" not in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -213,3 +234,26 @@ def test_passwords_never_show(tmp_path: Path) -> None:
         done = batchlabel("--db", url, "db", "info", cwd=tmp_path)
         assert done.returncode in (1, 2) and "hunter2" not in done.stderr + done.stdout
         assert "Traceback" not in done.stderr
+
+
+def test_a_database_of_100000_units_goes_to_postgres_and_back(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.db"
+    store = Store.open(source)
+    owner = Actor("owner", "office")
+    store.add_product("A", "Apron", owner)
+    for number in range(4):
+        store.create_batch("A", owner, lot=f"L{number}", planned_quantity=25_000)
+    store.close()
+    there = batchlabel("db", "copy", str(source), postgres_url, cwd=tmp_path)
+    assert there.returncode == 0, there.stderr
+    back = tmp_path / "back.db"
+    home = batchlabel("db", "copy", postgres_url, str(back), cwd=tmp_path)
+    assert home.returncode == 0, home.stderr
+    assert rows_of(back) == rows_of(source)
+    assert len(rows_of(back)["units"]) == 100_000
+    # The copy is a working database: the serial counter goes on from the last one copied.
+    shared = Store.open(postgres_url)
+    assert shared.allocate(shared.batch("L3"), 1, owner).serials == ("100001",)
+    shared.close()

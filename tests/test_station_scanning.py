@@ -43,7 +43,7 @@ OWNER = Actor("owner", "office")
 @dataclass
 class Bench:
     url: str
-    db: Path
+    db: Path | str
     serials: list[str]  # released lot L1
     held: str  # a serial of quarantined lot Q1
     recalled: str  # a serial of recalled lot R1
@@ -55,7 +55,11 @@ class Bench:
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
-    db = tmp_path_factory.mktemp("scanning") / "scanning.db"
+    yield from serve_bench(tmp_path_factory.mktemp("scanning") / "scanning.db")
+
+
+def serve_bench(db: Path | str, *serve_options: str) -> Iterator[Bench]:
+    """The bench's records in ``db`` (a SQLite file or a PostgreSQL URL), and a server."""
     store = Store.open(db)
     store.add_product("COL", "Leather collar M", OWNER, gtin=GTIN)
     made = store.create_batch("COL", OWNER, lot="L1", planned_quantity=12)
@@ -71,7 +75,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     store.add_printer("carton-zebra", printer.uri, 203, "zpl", OWNER)
     serials = list(made.serials)
     store.close()
-    process, url = start(db, "--rate-limit", "0")
+    process, url = start(db, "--rate-limit", "0", *serve_options)
     yield Bench(url, db, serials, held.serials[0], recalled.serials[0], printer)
     process.terminate()
     process.wait(timeout=10)

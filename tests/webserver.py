@@ -56,7 +56,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+def start(db: Path | str, *extra: str) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "batchlabel", "--db", str(db), "serve", "--port", str(port), *extra],

@@ -13,7 +13,7 @@ from batchlabel.cli.app import cli
 from batchlabel.cli.context import AppContext, Number, console, emit_json, marked, pass_app
 from batchlabel.codes.gs1 import make_sscc
 from batchlabel.errors import InputError
-from batchlabel.web import create_app
+from batchlabel.web.serving import APP_FACTORY, SETTINGS_VARIABLE, AppSettings
 
 
 @cli.command()
@@ -68,6 +68,14 @@ from batchlabel.web import create_app
     metavar="IPS",
     help="The reverse proxies (comma-separated addresses) --proxy-headers trusts.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes answering at once (for a busy public resolver; each keeps its own "
+    "rate limit and page cache).",
+)
 @pass_app
 def serve(
     app: AppContext,
@@ -81,6 +89,7 @@ def serve(
     session_hours: float,
     proxy_headers: bool,
     forwarded_allow_ips: str,
+    workers: int,
 ) -> None:
     """Serve the origin pages that labels' QR codes open, the station for packers and QA
     (/station/, for people added with 'batchlabel user add'), and the station API.
@@ -93,21 +102,31 @@ def serve(
     if company_prefix:
         make_sscc(0, company_prefix, 1)  # a wrong prefix is said now, not at the first carton
     _check_port_free(host, port)
+    processes = f" with {workers} worker processes" if workers > 1 else ""
     console.print(
-        f"Serving origin pages for {app.store.shown} on http://{host}:{port}/ (Ctrl-C stops)."
+        f"Serving origin pages for {app.store.shown} on http://{host}:{port}/{processes} "
+        "(Ctrl-C stops)."
     )
+    settings = AppSettings(
+        database=app.db,
+        rate_limit=rate_limit,
+        maker=maker,
+        public_url=app.resolver,
+        allowed_hosts=allowed_hosts,
+        session_hours=session_hours,
+        templates_dir=str(app.templates_dir) if app.templates_dir else None,
+        company_prefix=company_prefix,
+        cache_seconds=cache_seconds,
+    )
+    app.close()  # each server process opens the database itself
+    if workers > 1:
+        # Worker processes are started afresh by uvicorn: they build the app from the
+        # settings handed down in the environment.
+        os.environ[SETTINGS_VARIABLE] = settings.to_json()
     uvicorn.run(
-        create_app(
-            app.db,
-            rate_limit=rate_limit,
-            maker=maker,
-            public_url=app.resolver,
-            allowed_hosts=allowed_hosts,
-            session_hours=session_hours,
-            templates_dir=app.templates_dir,
-            company_prefix=company_prefix,
-            cache_seconds=cache_seconds,
-        ),
+        APP_FACTORY if workers > 1 else settings.app(),
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a local program could

@@ -94,6 +94,7 @@ def _sqlite_to_postgres(source: Location, target: Location) -> dict[str, int]:
                 copied = postgres.table_counts(conn)
                 _check_counts(expected, copied, target)
             db.conn.execute("COMMIT")
+            conn.execute("ANALYZE")  # the planner's statistics, so the first queries are fast
         return copied
     finally:
         conn.close()

@@ -116,6 +116,19 @@ class ScanRecords(StoreBase):
             else None,
         }
 
+    def session_progress(self, session: int) -> tuple[int, bool]:
+        """How many scans a session has recorded, and whether it was finished: what a page
+        kept in memory compares with the records, which another server process (or another
+        machine) may have added to."""
+        rows = self._rows(
+            "SELECT (SELECT count(*) FROM events WHERE kind = 'scanned'"
+            "  AND json_extract(detail, '$.session') = ?) AS scans,"
+            " (SELECT count(*) FROM events WHERE kind = 'receive_finished'"
+            "  AND json_extract(detail, '$.session') = ?) AS finished",
+            [session, session],
+        )
+        return int(rows[0]["scans"]), bool(rows[0]["finished"])
+
     def receiving_sessions(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest sessions, newest first, with their scan counts and whether they ended."""
         rows = self._rows(

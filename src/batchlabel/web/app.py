@@ -34,7 +34,7 @@ from batchlabel.codes.digital_link import (
     looks_compressed,
     short_link_keys,
 )
-from batchlabel.errors import BatchlabelError, InputError, NotFoundError
+from batchlabel.errors import BatchlabelError, InputError, NotFoundError, StoreError
 from batchlabel.labels.data import DEFAULT_RESOLVER
 from batchlabel.models import Actor, BatchStatus
 from batchlabel.services.lookup import CodeLookup
@@ -249,6 +249,11 @@ def create_app(
     async def station_root(request: Request) -> Response:
         return RedirectResponse(STATION_PREFIX + "/", 308)
 
+    async def records_unavailable(request: Request, exc: Exception) -> Response:
+        # The database went away (a restart, a dropped connection): a pause, not a fault.
+        # The next request opens a new connection.
+        return _error(request, 503, "The records cannot be read right now; try again shortly.")
+
     async def server_error(request: Request, exc: Exception) -> Response:
         return _error(request, 500, "Something went wrong on our side; please try again later.")
 
@@ -269,7 +274,11 @@ def create_app(
             Mount(STATION_PREFIX, routes=station_routes(desk, lambda: site.store, render)),
             Route("/{segment}", compressed_link, methods=methods),
         ],
-        exception_handlers={HTTPException: not_found, Exception: server_error},
+        exception_handlers={
+            HTTPException: not_found,
+            StoreError: records_unavailable,
+            Exception: server_error,
+        },
         lifespan=lambda _app: _lifespan(site, runner),
     )
     return app

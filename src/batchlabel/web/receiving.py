@@ -65,11 +65,17 @@ def receiving_routes(kit: Kit) -> list[Route]:
         if number > MAX_SESSION:
             raise HTTPException(404, f"No receiving session {number} is recorded.")
         known = live.get(number)
-        if known is None:
-            try:
+        try:
+            if known is not None and kit.store().session_progress(number) != (
+                len(known.outcomes),
+                known.finished is not None,
+            ):
+                known = None  # scanned into or finished elsewhere (another worker or machine)
+            if known is None:
                 known = ReceivingSession.resume(CodeLookup(kit.store()), number)
-            except BatchlabelError as error:
-                raise HTTPException(status_of(error), explain(error)) from None
+        except BatchlabelError as error:
+            raise HTTPException(status_of(error), explain(error)) from None
+        if number not in live or live[number] is not known:
             live[number] = known
             while len(live) > LIVE_SESSIONS:
                 live.popitem(last=False)
