@@ -55,6 +55,10 @@ SESSION = [
     ),
     ("material", "receive", "thread", "--supplier", "conceria rossi", "--lot", "T-9"),
     ("material", "receive", "leather", "--supplier", "CONCERIA ROSSI", "--lot", "H-1"),
+    # Names beyond A-Z: the same supplier when written the same, whatever the locale.
+    ("material", "receive", "wax", "--supplier", "Émile Ørsted", "--lot", "W-1"),
+    ("material", "receive", "wax", "--supplier", "Émile Ørsted", "--lot", "W-2"),
+    ("material", "list", "--json"),
     ("batch", "consume", "L-1", "H-1", "--quantity", "1.5", "m2"),
     ("batch", "step", "L-1", "Cut", "--notes", "clicker press"),
     ("void", "000002", "--sku", "COL-M", "--reason", "label torn"),
@@ -75,6 +79,7 @@ SESSION = [
     ("recall", "H-1", "--reason", "tear test failed", "--dry-run", "--out", "{tmp}/recalls"),
     ("user", "add", "Ana", "--role", "packer", "--password-stdin"),
     ("user", "add", "ana", "--role", "qa", "--password-stdin"),  # the same name
+    ("user", "add", "Łukasz", "--role", "qa", "--password-stdin"),
     ("user", "list", "--json"),
 ]
 # fmt: on

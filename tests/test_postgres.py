@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from batchlabel.errors import StoreError
 from batchlabel.models import Actor
 from batchlabel.store import Store, postgres
 from batchlabel.store.migrations import MIGRATIONS
@@ -223,6 +224,22 @@ def test_another_programs_tables_are_not_copied_into(
     assert "holds other tables" in " ".join(info.stdout.split())
     refused = batchlabel("db", "copy", str(demo), postgres_url, cwd=tmp_path)
     assert refused.returncode == 2 and "tables of the same names" in refused.stderr
+    # Nor does a command make its tables among another program's.
+    used = batchlabel("--db", postgres_url, "product", "list", cwd=tmp_path)
+    assert used.returncode == 1 and "holds tables of another program" in used.stderr
+    assert len(used.stderr.strip().splitlines()) == 1
+
+
+def test_a_database_from_a_newer_batchlabel_is_refused_not_misread(postgres_url: str) -> None:
+    Store.open(postgres_url).close()  # made at the current schema on first use
+    conn = postgres.connect(postgres_url)
+    try:
+        assert postgres.schema_version(conn) == len(MIGRATIONS)
+        conn.execute("UPDATE batchlabel_schema SET version = version + 1")
+    finally:
+        conn.close()
+    with pytest.raises(StoreError, match="made by a newer batchlabel"):
+        Store.open(postgres_url)
 
 
 def test_passwords_never_show(tmp_path: Path) -> None:

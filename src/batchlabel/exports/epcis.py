@@ -115,7 +115,9 @@ def _input(ids: Identifiers, item: dict[str, Any]) -> dict[str, Any]:
         epc_class = ids.lot_class(item["gtin"], item["sku"], item["lot"])
     entry: dict[str, Any] = {"epcClass": epc_class}
     if item["quantity"] is not None:
-        entry["quantity"] = item["quantity"]
+        # A quantity is a real number in the records; JSON built by the database may write
+        # a whole one as 2 or as 2.0, and the document says it one way.
+        entry["quantity"] = float(item["quantity"])
         uom = UOM.get((item["unit"] or "").strip().lower())
         if uom:
             entry["uom"] = uom

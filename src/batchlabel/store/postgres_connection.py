@@ -38,11 +38,19 @@ class PostgresIntegrityError(sqlite3.IntegrityError):
 class PostgresCursor:
     """What the record classes read from a statement: rows, rowcount, lastrowid."""
 
-    __slots__ = ("_cursor", "lastrowid")
+    __slots__ = ("_cursor", "_new_id", "_returns_id")
 
-    def __init__(self, cursor: Any, lastrowid: int | None = None) -> None:
+    def __init__(self, cursor: Any, returns_id: bool = False) -> None:
         self._cursor = cursor
-        self.lastrowid = lastrowid
+        self._returns_id = returns_id  # the row holds the new id (postgres_dialect.with_new_id)
+        self._new_id: int | None = None
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id a one-row INSERT gave, as sqlite3's cursor has it; read only when asked."""
+        if self._returns_id and self._new_id is None:
+            self._new_id = int(self._cursor.fetchone()[0])
+        return self._new_id
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone() if self._cursor.description else None
@@ -66,7 +74,11 @@ class PostgresConnection:
     """One psycopg connection behind the interface the record classes use."""
 
     def __init__(self, url: str) -> None:
+        import psycopg
+        import psycopg.errors
+
         self.url = url
+        self.psycopg = psycopg
         self._conn: Any = None
         self.total_changes = 0
         self.reconnect()
@@ -94,25 +106,29 @@ class PostgresConnection:
 
     @property
     def in_transaction(self) -> bool:
-        import psycopg.pq
-
-        return bool(self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+        status = self._conn.info.transaction_status
+        pq = self.psycopg.pq.TransactionStatus
+        return not self._conn.closed and status not in (pq.IDLE, pq.UNKNOWN)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PostgresCursor:
         statement, returns_id = with_new_id(sql)
-        with self.errors():
-            cursor = self.raw.execute(statement, tuple(params))
-            if returns_id:  # as sqlite3's lastrowid (see postgres_dialect.with_new_id)
-                self.total_changes += 1
-                return PostgresCursor(cursor, int(cursor.fetchone()[0]))
-        if cursor.rowcount > 0 and not cursor.description:
+        conn = self._conn if not self._conn.closed else self.raw
+        try:
+            cursor = conn.execute(statement, params)
+        except Exception as error:
+            raise self.failure(error) from None
+        if returns_id:
+            self.total_changes += 1
+        elif cursor.rowcount > 0 and not cursor.description:
             self.total_changes += cursor.rowcount
-        return PostgresCursor(cursor)
+        return PostgresCursor(cursor, returns_id)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PostgresCursor:
-        with self.errors():
+        try:
             cursor = self.raw.cursor()
             cursor.executemany(to_postgres(sql), [tuple(r) for r in rows])
+        except Exception as error:
+            raise self.failure(error) from None
         if cursor.rowcount > 0:
             self.total_changes += cursor.rowcount
         return PostgresCursor(cursor)
@@ -121,27 +137,46 @@ class PostgresConnection:
         if self._conn is not None:
             self._conn.close()
 
+    def abandon(self) -> None:
+        """Leave an unfinished transaction: rolled back, or the connection closed (and
+        opened afresh on the next statement) when even that fails."""
+        if self._conn.closed or not self.in_transaction:
+            return
+        try:
+            self._conn.execute("ROLLBACK")
+        except self.psycopg.Error:
+            self._conn.close()
+
     @contextmanager
     def errors(self) -> Iterator[None]:
-        """PostgreSQL's refusals as SQLite's IntegrityError (for the record classes to name)
-        or as one sentence; a lost connection is opened afresh on the next statement."""
-        import psycopg
-        import psycopg.errors
-
+        """PostgreSQL's failures said as failure() says them."""
         try:
             yield
-        except (psycopg.IntegrityError, psycopg.errors.RaiseException) as error:
-            raise PostgresIntegrityError(str(error)) from None
-        except psycopg.errors.CharacterNotInRepertoire:
-            raise InputError(
-                "Some text given holds a NUL character, which PostgreSQL cannot store; "
+        except Exception as error:
+            raise self.failure(error) from None
+
+    def failure(self, error: Exception) -> Exception:
+        """What the record classes see of ``error``: a refused row as SQLite's
+        IntegrityError (for them to name the clash), text that cannot be stored as the input
+        error SQLite gives, anything else from the server as one sentence naming it; a lost
+        connection is opened afresh on the next statement."""
+        psycopg = self.psycopg
+        if isinstance(error, psycopg.IntegrityError | psycopg.errors.RaiseException):
+            return PostgresIntegrityError(str(error))
+        if isinstance(error, psycopg.errors.CharacterNotInRepertoire | UnicodeEncodeError):
+            return InputError(
+                "Some text given cannot be stored (a NUL character, or not valid UTF-8); "
                 "type it again or check the scanner."
-            ) from None
-        except psycopg.Error:
-            if self._conn.closed or self._conn.broken:
-                self._conn.close()
+            )
+        if not isinstance(error, psycopg.Error):
+            return error
+        if self._conn.closed or self._conn.broken:
+            self._conn.close()
+        try:
             with postgres.translated(self.url):
-                raise
+                raise error
+        except StoreError as said:
+            return said
 
 
 class PostgresTransaction:
@@ -156,8 +191,11 @@ class PostgresTransaction:
         self.committed = committed
 
     def __enter__(self) -> PostgresConnection:
-        with self.conn.errors():
+        try:
             self.conn.raw.execute(_BEGIN)
+        except Exception as error:  # the lock not taken (a timeout, a cancel): no transaction
+            self.conn.abandon()
+            raise self.conn.failure(error) from None
         return self.conn
 
     def __exit__(
@@ -166,19 +204,22 @@ class PostgresTransaction:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        import psycopg
-
-        if error is None:
-            with self.conn.errors():
-                self.conn.raw.execute("COMMIT")
-            if self.committed is not None:
-                self.committed()
+        if error is not None:
+            self.conn.abandon()
             return
-        if not self.conn.raw.closed:
-            try:
-                self.conn.raw.execute("ROLLBACK")
-            except psycopg.Error:
-                self.conn.raw.close()  # opened afresh on the next statement
+        try:
+            self.conn.raw.execute("COMMIT")
+        except self.conn.psycopg.OperationalError:
+            self.conn.close()
+            raise StoreError(
+                f"PostgreSQL at {postgres.shown_url(self.conn.url)} stopped answering while "
+                "saving; the change may or may not have been kept. Check before doing it again."
+            ) from None
+        except Exception as failed:
+            self.conn.abandon()
+            raise self.conn.failure(failed) from None
+        if self.committed is not None:
+            self.committed()
 
 
 def open_connection(url: str) -> PostgresConnection:

@@ -91,7 +91,9 @@ def to_postgres(sql: str) -> str:
     """``sql`` (SQLite's dialect, ``?`` placeholders) as PostgreSQL and psycopg take it."""
     if _OR_IGNORE.match(sql):
         sql = _OR_IGNORE.sub("INSERT INTO", sql, count=1) + " ON CONFLICT DO NOTHING"
-    sql = _NOCASE.sub(r"lower(\1) = lower(?::text)", sql)
+    # The given name compared byte by byte, as the column is: lower() then folds only A-Z,
+    # as SQLite's NOCASE does (the database's own collation would fold É to é as well).
+    sql = _NOCASE.sub(r'lower(\1) = lower(?::text COLLATE "C")', sql)
     sql = _functions(sql)
     parts = _LITERAL.split(sql)
     for index, part in enumerate(parts):

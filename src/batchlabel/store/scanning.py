@@ -7,9 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from batchlabel.errors import InputError, NotFoundError
-from batchlabel.models import Actor, Batch, Unit
+from batchlabel.models import Actor, Batch, Unit, UnitState
 from batchlabel.store.base import StoreBase
 from batchlabel.store.rows import BATCH_SELECT, batch_from_row, unit_from_row
+
+# A batch by lot and a unit by serial, of one product, in one row (NULLs where none).
+_CODE_RECORDS = (
+    "SELECT b.*, p.sku, u.id AS unit_id, u.batch_id AS unit_batch_id, u.state AS state_"
+    " FROM (SELECT 1) AS one"
+    " LEFT JOIN batches b ON b.product_id = ? AND b.lot = ?"
+    " LEFT JOIN products p ON p.id = b.product_id"
+    " LEFT JOIN units u ON u.product_id = ? AND u.serial = ?"
+)
 
 
 class ScanRecords(StoreBase):
@@ -19,31 +28,21 @@ class ScanRecords(StoreBase):
         self, product_id: int, lot: str | None, serial: str | None
     ) -> tuple[Batch | None, Unit | None]:
         """The batch named by ``lot`` and the unit named by ``serial`` of one product, for a
-        scan: straight through sqlite3, since this is the hot path of every scan."""
+        scan: one statement for both (on PostgreSQL every statement is a trip to the
+        server), straight through the connection, since this is the hot path of every scan."""
+        if lot is None and serial is None:
+            return None, None
         with self.engine.errors():
-            batch = None
-            if lot is not None:
-                cursor = self.conn.execute(
-                    f"{BATCH_SELECT} WHERE b.product_id = ? AND b.lot = ?",
-                    (product_id, lot),
-                )
-                row = cursor.fetchone()
-                if row is not None:
-                    names = [c[0] for c in cursor.description]
-                    batch = batch_from_row(dict(zip(names, row, strict=True)))
-            unit = None
-            if serial is not None:
-                found = self.conn.execute(
-                    "SELECT id, batch_id, serial, state FROM units WHERE product_id = ? AND serial = ?",
-                    (product_id, serial),
-                ).fetchone()
-                unit = (
-                    unit_from_row(
-                        dict(zip(("id", "batch_id", "serial", "state"), found, strict=True))
-                    )
-                    if found is not None
-                    else None
-                )
+            cursor = self.conn.execute(_CODE_RECORDS, (product_id, lot, product_id, serial))
+            row = cursor.fetchone()
+        names = [c[0] for c in cursor.description]
+        found = dict(zip(names, row, strict=True))
+        batch = batch_from_row(found) if found["id"] is not None else None
+        unit = None
+        if found["unit_id"] is not None:
+            unit = Unit(
+                found["unit_id"], found["unit_batch_id"], serial or "", UnitState(found["state_"])
+            )
         return batch, unit
 
     def units_with_serial(self, serial: str) -> list[tuple[int, Unit]]:
@@ -132,7 +131,7 @@ class ScanRecords(StoreBase):
     def receiving_sessions(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest sessions, newest first, with their scan counts and whether they ended."""
         rows = self._rows(
-            "SELECT s.id, s.at, s.user, s.station, json_extract(s.detail, '$.name') AS name,"
+            "SELECT s.id, s.at, s.user, s.station, s.detail,"
             " (SELECT count(*) FROM events e WHERE e.kind = 'scanned'"
             "  AND json_extract(e.detail, '$.session') = s.id) AS scans,"
             " (SELECT max(f.at) FROM events f WHERE f.kind = 'receive_finished'"
@@ -140,8 +139,8 @@ class ScanRecords(StoreBase):
             " FROM events s WHERE s.kind = 'receive_started' ORDER BY s.id DESC LIMIT ?",
             [limit],
         )
-        for row in rows:
-            row["name"] = row["name"] or f"Session {row['id']}"
+        for row in rows:  # the name read here: any text a session was given stays readable
+            row["name"] = json.loads(row.pop("detail")).get("name") or f"Session {row['id']}"
         return rows
 
     def record_scan(

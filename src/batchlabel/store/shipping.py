@@ -404,7 +404,7 @@ class ShippingRecords(StoreBase):
             " LEFT JOIN shipments s ON s.id = c.shipment_id"
             " LEFT JOIN customers k ON k.id = s.customer_id"
             f" WHERE u.batch_id IN ({marks(batch_ids)})"
-            " GROUP BY u.batch_id, c.id, s.id, k.id ORDER BY s.shipped_at, c.code",
+            " GROUP BY u.batch_id, c.id, s.id, k.id ORDER BY s.shipped_at NULLS FIRST, c.code",
             list(batch_ids),
         )
 
