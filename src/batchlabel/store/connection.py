@@ -164,6 +164,13 @@ class SqliteEngine:
         with translated_errors(self.path):
             return list(self.db.query(sql, params))
 
+    def stream(self, sql: str, params: Sequence[Any], as_dicts: bool = False) -> Iterator[Any]:
+        with translated_errors(self.path):
+            cursor = self.conn.execute(sql, params)
+            names = [c[0] for c in cursor.description] if as_dicts else None
+            for row in cursor:  # sqlite3 steps through the answer as it is read
+                yield dict(zip(names, row, strict=True)) if names else row
+
     def change_token(self) -> object:
         """SQLite's data_version moves when another connection (a command, another process)
         commits; this connection's own commits are counted by the Store."""

@@ -27,7 +27,7 @@ class ExportRecords(StoreBase):
         return f"WITH chosen AS (SELECT id FROM batches{where})", params
 
     def _stream(self, sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
-        yield from self.conn.execute(sql, params)
+        return self.engine.stream(sql, params)
 
     def export_units(self, since: date | None, lot: str | None) -> Iterator[tuple[Any, ...]]:
         """(gtin, sku, lot, serial, state, batch created_at) per unit, batch by batch."""
@@ -102,7 +102,7 @@ class ExportRecords(StoreBase):
     def export_lot_rows(self, since: date | None, lot: str | None) -> Iterator[dict[str, Any]]:
         """One row per chosen batch with everything a traceability sheet asks for."""
         cte, params = self._chosen(since, lot)
-        cursor = self.conn.execute(
+        lots = self.engine.stream(
             f"{cte} SELECT b.id, p.sku, p.name, p.gtin, b.lot, b.status, b.made_on,"
             " b.best_before, b.planned_quantity, b.created_at,"
             " (SELECT count(*) FROM units u WHERE u.batch_id = b.id AND u.state != 'voided') AS produced,"
@@ -117,10 +117,9 @@ class ExportRecords(StoreBase):
             " FROM chosen JOIN batches b ON b.id = chosen.id JOIN products p ON p.id = b.product_id"
             " ORDER BY b.made_on, b.id",
             params,
+            as_dicts=True,
         )
-        names = [c[0] for c in cursor.description]
-        for row in cursor:
-            record = dict(zip(names, row, strict=True))
+        for record in lots:
             record["inputs"] = json.loads(record["inputs"])
             shipped = self.conn.execute(
                 "SELECT k.name, s.code, substr(s.shipped_at, 1, 10), count(*) FROM units u"

@@ -275,6 +275,8 @@ class PostgresEngine:
     def __init__(self, url: str) -> None:
         self.url = url
         self.conn = open_connection(url)
+        self._streams: PostgresConnection | None = None
+        self._cursors = 0
 
     @property
     def shown(self) -> str:
@@ -289,8 +291,31 @@ class PostgresEngine:
     def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return rows(self.conn, sql, params)
 
+    def stream(self, sql: str, params: Sequence[Any], as_dicts: bool = False) -> Iterator[Any]:
+        """Read through a server-side cursor, on a second connection: memory stays flat
+        however long the answer, and the store can go on asking other things meanwhile."""
+        from psycopg.rows import dict_row, tuple_row
+
+        if self._streams is None:
+            self._streams = PostgresConnection(self.url)
+        streams = self._streams
+        self._cursors += 1
+        with (
+            streams.errors(),
+            streams.raw.transaction(),
+            streams.raw.cursor(
+                name=f"batchlabel_stream_{self._cursors}",
+                row_factory=dict_row if as_dicts else tuple_row,
+            ) as cursor,
+        ):
+            cursor.itersize = 2000
+            cursor.execute(to_postgres(sql), tuple(params))
+            yield from cursor
+
     def change_token(self) -> object:
         return change_token(self.conn)
 
     def close(self) -> None:
         self.conn.close()
+        if self._streams is not None:
+            self._streams.close()

@@ -412,7 +412,7 @@ class ShippingRecords(StoreBase):
         """Every shipped unit of these batches, one row at a time (a recall list can be long)."""
         if not batch_ids:
             return iter(())
-        cursor = self.conn.execute(
+        return self.engine.stream(
             "SELECT k.name AS customer, s.code AS shipment, s.shipped_at, c.code AS carton,"
             " p.sku, p.gtin, b.lot, u.serial FROM units u"
             " JOIN carton_units cu ON cu.unit_id = u.id JOIN cartons c ON c.id = cu.carton_id"
@@ -421,6 +421,5 @@ class ShippingRecords(StoreBase):
             f" WHERE u.batch_id IN ({marks(batch_ids)})"
             " ORDER BY lower(k.name), s.shipped_at, s.code, c.code, u.id",
             list(batch_ids),
+            as_dicts=True,
         )
-        names = [c[0] for c in cursor.description]
-        return (dict(zip(names, row, strict=True)) for row in cursor)
