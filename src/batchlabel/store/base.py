@@ -82,6 +82,10 @@ class Connection(Protocol):
 class Engine(Protocol):
     """SQLite (one file) or PostgreSQL (several machines): what the Store needs of each."""
 
+    # Each statement is a trip to a server (PostgreSQL), rather than a call into the
+    # library (SQLite): the hot paths then say in one statement what takes two on SQLite.
+    remote: bool
+
     @property
     def conn(self) -> Connection: ...
 

@@ -140,6 +140,8 @@ def backup_copy(path: Path, target: Path) -> None:
 class SqliteEngine:
     """The records in one SQLite file (the embedded default)."""
 
+    remote = False
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db = connect(path)

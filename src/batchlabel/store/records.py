@@ -65,6 +65,17 @@ _ALLOCATION_EVENT = (
     " json_object('count', ?, 'first', ?, 'last', ?))"
 )
 
+_COUNTER_FIRST = "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)"
+_COUNTER_RETURNING = (
+    "UPDATE counters SET next_value = next_value + ?"
+    " WHERE product_id = ? AND kind = ? AND scope = ? RETURNING next_value"
+)
+# One serial and its allocation event in one statement (PostgreSQL: see Engine.remote).
+_ONE_SERIAL = (
+    "WITH unit AS (INSERT INTO units (product_id, batch_id, serial) VALUES (?, ?, ?)) "
+    + _ALLOCATION_EVENT
+)
+
 # One encoder for event details: json.dumps(default=...) builds a new one on every call.
 _DETAIL = json.JSONEncoder(default=str)
 
@@ -374,16 +385,19 @@ class Store(
         # but the first allocation; UPDATE + SELECT costs less than UPDATE ... RETURNING,
         # which SQLite runs through a temporary table.
         key = (product_id, kind, fmt.scope(day))
+        if self.engine.remote:  # one trip to the server, not two
+            moved_to = conn.execute(_COUNTER_RETURNING, (count, *key)).fetchone()
+            if moved_to is None:
+                conn.execute(_COUNTER_FIRST, (*key, 1 + count))
+            after = moved_to[0] if moved_to else 1 + count
+            return fmt.generate(after - count, count, day)
         moved = conn.execute(
             "UPDATE counters SET next_value = next_value + ?"
             " WHERE product_id = ? AND kind = ? AND scope = ?",
             (count, *key),
         )
         if moved.rowcount == 0:
-            conn.execute(
-                "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)",
-                (*key, 1 + count),
-            )
+            conn.execute(_COUNTER_FIRST, (*key, 1 + count))
         (after,) = conn.execute(
             "SELECT next_value FROM counters WHERE product_id = ? AND kind = ? AND scope = ?", key
         ).fetchone()
@@ -539,6 +553,13 @@ class Store(
                 # Lengths only grow with the counter: checking the last checks them all.
                 validate_ai82(chunk[-1], "serial")
                 try:
+                    if count == 1 and self.engine.remote:  # the unit and its event at once
+                        conn.execute(
+                            _ONE_SERIAL,
+                            (product.id, batch_id, chunk[0], actor.station, actor.user,
+                             product.id, batch_id, 1, chunk[0], chunk[0]),
+                        )  # fmt: skip
+                        return chunk
                     if len(chunk) == 1:  # a station taking one serial: the common case
                         conn.execute(
                             "INSERT INTO units (product_id, batch_id, serial) VALUES (?, ?, ?)",
