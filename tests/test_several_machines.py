@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from batchlabel.errors import StoreError
-from batchlabel.models import Actor
+from batchlabel.models import Actor, BatchStatus
 from batchlabel.store import Store
 from tests import test_station_scanning as station
 from tests.conftest import GTIN, postgres_admin, postgres_database
@@ -152,3 +152,22 @@ def test_sixteen_processes_allocating_at_once_never_share_a_serial(postgres_url:
     assert len(allocations) == PROCESSES * PER_PROCESS // 10
     assert {e.station for e in allocations} == {f"station-{i}" for i in range(PROCESSES)}
     store.close()
+
+
+def test_a_change_made_elsewhere_shows_at_once_in_every_worker(postgres_bench: Bench) -> None:
+    """Each worker keeps answers; a change from another machine (here: a command) reaches
+    all of them before their next answer."""
+    page = f"/origin/01/{GTIN}/10/Q1/21/{postgres_bench.held}"
+    with httpx.Client(base_url=postgres_bench.url, timeout=20) as client:
+        before = [client.get(page) for _ in range(4)]
+        assert all(a.status_code == 200 and "recalled" not in a.text.lower() for a in before)
+        store = Store.open(str(postgres_bench.db))
+        try:
+            store.set_status(
+                store.batch("Q1"), BatchStatus.RECALLED, Actor("qa", "office"), "mould"
+            )
+        finally:
+            store.close()
+        after = [client.get(page) for _ in range(6)]
+    assert all(a.status_code == 200 and "recalled" in a.text.lower() for a in after)
+    assert {a.headers["etag"] for a in after}.isdisjoint({b.headers["etag"] for b in before})

@@ -94,7 +94,9 @@ def _sqlite_to_postgres(source: Location, target: Location) -> dict[str, int]:
                 copied = postgres.table_counts(conn)
                 _check_counts(expected, copied, target)
             db.conn.execute("COMMIT")
-            conn.execute("ANALYZE")  # the planner's statistics, so the first queries are fast
+            # The planner's statistics and the visibility map made now, so the first
+            # queries are fast and the server does not start tidying up while in use.
+            conn.execute("VACUUM (ANALYZE)")
         return copied
     finally:
         conn.close()

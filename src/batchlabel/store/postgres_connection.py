@@ -29,6 +29,8 @@ from batchlabel.store.postgres_dialect import to_postgres, with_new_id
 # The advisory lock every write transaction holds (any fixed number; "batchlab" in ASCII).
 WRITE_LOCK = 0x6261746368_6C6162 & 0x7FFFFFFFFFFFFFFF
 _BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+CHANGES_CHANNEL = "batchlabel_changes"
+_NOTIFY_AND_COMMIT = f"NOTIFY {CHANGES_CHANNEL}; COMMIT"
 
 
 class PostgresIntegrityError(sqlite3.IntegrityError):
@@ -38,12 +40,18 @@ class PostgresIntegrityError(sqlite3.IntegrityError):
 class PostgresCursor:
     """What the record classes read from a statement: rows, rowcount, lastrowid."""
 
-    __slots__ = ("_cursor", "_new_id", "_returns_id")
+    __slots__ = ("_cursor", "_description", "_new_id", "_returns_id", "_rows")
 
     def __init__(self, cursor: Any, returns_id: bool = False) -> None:
         self._cursor = cursor
         self._returns_id = returns_id  # the row holds the new id (postgres_dialect.with_new_id)
         self._new_id: int | None = None
+        # Whether the statement answers rows, and their column names, read from the result
+        # itself: psycopg builds full column descriptions anew on every look (measured: a
+        # third of a scan's time).
+        result = cursor.pgresult
+        self._rows = result is not None and result.nfields > 0
+        self._description: tuple[tuple[str, None, None, None, None, None, None], ...] | None = None
 
     @property
     def lastrowid(self) -> int | None:
@@ -53,17 +61,28 @@ class PostgresCursor:
         return self._new_id
 
     def fetchone(self) -> Any:
-        return self._cursor.fetchone() if self._cursor.description else None
+        return self._cursor.fetchone() if self._rows else None
 
     def fetchall(self) -> list[Any]:
-        return list(self._cursor.fetchall()) if self._cursor.description else []
+        return list(self._cursor.fetchall()) if self._rows else []
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._cursor) if self._cursor.description else iter(())
+        return iter(self._cursor) if self._rows else iter(())
+
+    @property
+    def returns_rows(self) -> bool:
+        return self._rows
 
     @property
     def description(self) -> Any:
-        return self._cursor.description
+        """Column names as sqlite3 gives them: (name, None, None, None, None, None, None)."""
+        if self._description is None and self._rows:
+            result = self._cursor.pgresult
+            self._description = tuple(
+                (result.fname(i).decode(), None, None, None, None, None, None)
+                for i in range(result.nfields)
+            )
+        return self._description
 
     @property
     def rowcount(self) -> int:
@@ -120,11 +139,12 @@ class PostgresConnection:
             cursor = conn.execute(statement, params)
         except Exception as error:
             raise self.failure(error) from None
+        answer = PostgresCursor(cursor, returns_id)
         if returns_id:
             self.total_changes += 1
-        elif cursor.rowcount > 0 and not cursor.description:
+        elif cursor.rowcount > 0 and not answer.returns_rows:
             self.total_changes += cursor.rowcount
-        return PostgresCursor(cursor, returns_id)
+        return answer
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PostgresCursor:
         try:
@@ -211,7 +231,9 @@ class PostgresTransaction:
             self.conn.abandon()
             return
         try:
-            self.conn.raw.execute("COMMIT")
+            # Every process that keeps answers made from the records hears of the change
+            # (see ChangeListener); sent with the COMMIT, in the same trip.
+            self.conn.raw.execute(_NOTIFY_AND_COMMIT)
         except self.conn.psycopg.OperationalError:
             self.conn.close()
             raise StoreError(
@@ -265,11 +287,36 @@ def rows(conn: PostgresConnection, sql: str, params: Sequence[Any]) -> list[dict
         return list(cursor.execute(to_postgres(sql), tuple(params)))
 
 
-def change_token(conn: PostgresConnection) -> str:
-    """Moves whenever any transaction on the server commits or ends (the current snapshot:
-    the oldest running transaction, the next id, those in flight); reads leave it."""
-    with conn.errors():
-        return str(conn.raw.execute("SELECT pg_current_snapshot()::text").fetchone()[0])
+class ChangeListener:
+    """A mark that moves whenever the records change, read without asking the server:
+    every write transaction sends a notification with its COMMIT, and this connection
+    listens for them. While it cannot listen (the server went away), every reading is new,
+    so nothing kept is trusted."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn: Any = None
+        self._heard = 0
+
+    def token(self) -> object:
+        import psycopg
+
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = postgres.connect(self.url)
+                self._conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+                self._heard += 1  # whatever changed while nobody listened
+            for _ in self._conn.notifies(timeout=0):
+                self._heard += 1
+        except (psycopg.Error, StoreError):
+            if self._conn is not None:
+                self._conn.close()
+            return object()  # equal to nothing: answers are made afresh
+        return self._heard
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
 
 
 class PostgresEngine:
@@ -282,6 +329,7 @@ class PostgresEngine:
         self.conn = open_connection(url)
         self._streams: PostgresConnection | None = None
         self._cursors = 0
+        self._listener: ChangeListener | None = None
 
     @property
     def shown(self) -> str:
@@ -318,9 +366,13 @@ class PostgresEngine:
             yield from cursor
 
     def change_token(self) -> object:
-        return change_token(self.conn)
+        if self._listener is None:
+            self._listener = ChangeListener(self.url)
+        return self._listener.token()
 
     def close(self) -> None:
         self.conn.close()
         if self._streams is not None:
             self._streams.close()
+        if self._listener is not None:
+            self._listener.close()

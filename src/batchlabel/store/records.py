@@ -96,6 +96,7 @@ class Store(
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._products_by_id: dict[int, Product] = {}
+        self._products_by_gtin: dict[str, Product] = {}
         self._commits = 0
 
     @classmethod
@@ -289,9 +290,17 @@ class Store(
         return product
 
     def product_by_gtin(self, gtin: str) -> Product | None:
-        """The product whose GTIN, padded to 14 digits, equals ``gtin`` padded likewise."""
-        rows = self._rows("SELECT * FROM products WHERE gtin = ?", [gtin.rjust(14, "0")])
-        return _product(rows[0]) if rows else None
+        """The product whose GTIN, padded to 14 digits, equals ``gtin`` padded likewise.
+        Kept once found, as by product_by_id (every origin page asks); an unknown GTIN is
+        asked again, since another station may add it."""
+        key = gtin.rjust(14, "0")
+        product = self._products_by_gtin.get(key)
+        if product is None:
+            rows = self._rows("SELECT * FROM products WHERE gtin = ?", [key])
+            if not rows:
+                return None
+            product = self._products_by_gtin[key] = _product(rows[0])
+        return product
 
     def products(self) -> list[Product]:
         return [_product(r) for r in self._rows("SELECT * FROM products ORDER BY sku")]
