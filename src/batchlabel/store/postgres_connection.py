@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from batchlabel.errors import InputError, StoreError
 from batchlabel.store import postgres
@@ -31,6 +31,9 @@ WRITE_LOCK = 0x6261746368_6C6162 & 0x7FFFFFFFFFFFFFFF
 _BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 CHANGES_CHANNEL = "batchlabel_changes"
 _NOTIFY_AND_COMMIT = f"NOTIFY {CHANGES_CHANNEL}; COMMIT"
+
+
+T = TypeVar("T")
 
 
 class PostgresIntegrityError(sqlite3.IntegrityError):
@@ -135,13 +138,28 @@ class PostgresConnection:
         pq = self.psycopg.pq.TransactionStatus
         return not self._conn.closed and status not in (pq.IDLE, pq.UNKNOWN)
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> PostgresCursor:
-        statement, returns_id = with_new_id(sql)
-        conn = self._conn if not self._conn.closed else self.raw
+    def run(self, action: Callable[[Any], T]) -> T:
+        """``action`` on the psycopg connection, its failures said as failure() says them.
+        A connection found dropped (a server restart, an idle connection cut) outside a
+        transaction is opened afresh and the action tried once more: nothing was under way,
+        so nothing can happen twice, and the person asking never sees the pause."""
+        idle = not self.in_transaction
         try:
-            cursor = conn.execute(statement, params)
+            return action(self.raw)
+        except self.psycopg.OperationalError as error:
+            if not (idle and (self._conn.closed or self._conn.broken)):
+                raise self.failure(error) from None
+            self._conn.close()
         except Exception as error:
             raise self.failure(error) from None
+        try:
+            return action(self.raw)
+        except Exception as error:
+            raise self.failure(error) from None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PostgresCursor:
+        statement, returns_id = with_new_id(sql)
+        cursor = self.run(lambda conn: conn.execute(statement, params))
         answer = PostgresCursor(cursor, returns_id)
         if returns_id:
             self.total_changes += 1
@@ -218,10 +236,10 @@ class PostgresTransaction:
 
     def __enter__(self) -> PostgresConnection:
         try:
-            self.conn.raw.execute(_BEGIN)
-        except Exception as error:  # the lock not taken (a timeout, a cancel): no transaction
+            self.conn.run(lambda raw: raw.execute(_BEGIN))
+        except BaseException:  # the lock not taken (a timeout, a cancel): no transaction
             self.conn.abandon()
-            raise self.conn.failure(error) from None
+            raise
         return self.conn
 
     def __exit__(
@@ -285,9 +303,10 @@ def _version(conn: PostgresConnection) -> int | None:
 def rows(conn: PostgresConnection, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     from psycopg.rows import dict_row
 
-    with conn.errors():
-        cursor = conn.raw.cursor(row_factory=dict_row)
-        return list(cursor.execute(to_postgres(sql), tuple(params)))
+    statement = to_postgres(sql)
+    return conn.run(
+        lambda raw: list(raw.cursor(row_factory=dict_row).execute(statement, tuple(params)))
+    )
 
 
 class ChangeListener:
