@@ -313,3 +313,15 @@ def test_an_older_file_with_an_infinite_quantity_reads_again(tmp_path: Path, act
     assert [m.quantity for m in store.materials()] == [None]
     assert [e.kind for e in store.events() if e.kind == "quantity_cleared"] == ["quantity_cleared"]
     store.close()
+
+
+def test_a_long_answer_left_unfinished_holds_nothing_up(store: Store, actor: Actor) -> None:
+    store.add_product("A", "A", actor)
+    batch = store.create_batch("A", actor, lot="L", planned_quantity=5).batch
+    first = store.export_units(None, None)
+    assert next(first)[3] == "000001"  # a reader stops after one row...
+    second = list(store.export_units(None, "L"))  # ...another reads on
+    assert [row[3] for row in second] == [f"{n:06d}" for n in range(1, 6)]
+    assert store.allocate(batch, 1, actor).serials == ("000006",)  # and writes go through
+    first.close()
+    assert len(list(store.export_units(None, None))) == 6

@@ -4,6 +4,7 @@ transaction on the target, every table's row count checked before it commits."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,9 +95,7 @@ def _sqlite_to_postgres(source: Location, target: Location) -> dict[str, int]:
                 copied = postgres.table_counts(conn)
                 _check_counts(expected, copied, target)
             db.conn.execute("COMMIT")
-            # The planner's statistics and the visibility map made now, so the first
-            # queries are fast and the server does not start tidying up while in use.
-            conn.execute("VACUUM (ANALYZE)")
+            _tidy(conn)
         return copied
     finally:
         conn.close()
@@ -143,6 +142,16 @@ def _postgres_to_sqlite(source: Location, target: Location) -> dict[str, int]:
             return copied
     finally:
         conn.close()
+
+
+def _tidy(conn: Any) -> None:
+    """The planner's statistics and the visibility map made now, so the first queries are
+    fast and the server does not start tidying up while in use. The copy is kept already:
+    a failure here only leaves that to the server's own autovacuum."""
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error):
+        conn.execute(f"VACUUM (ANALYZE) {', '.join(postgres.TABLES)}")
 
 
 def _remove(path: Path) -> None:

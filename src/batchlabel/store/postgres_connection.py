@@ -16,6 +16,7 @@ every machine, exactly as under SQLite's write lock.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
@@ -181,6 +182,9 @@ class PostgresConnection:
         if self._conn is not None:
             self._conn.close()
 
+    def raw_closed_or_broken(self) -> bool:
+        return bool(self._conn.closed or self._conn.broken)
+
     def abandon(self) -> None:
         """Leave an unfinished transaction: rolled back, or the connection closed (and
         opened afresh on the next statement) when even that fails."""
@@ -255,7 +259,10 @@ class PostgresTransaction:
             # Every process that keeps answers made from the records hears of the change
             # (see ChangeListener); sent with the COMMIT, in the same trip.
             self.conn.raw.execute(_NOTIFY_AND_COMMIT)
-        except self.conn.psycopg.OperationalError:
+        except self.conn.psycopg.OperationalError as failed:
+            if not self.conn.raw_closed_or_broken():
+                self.conn.abandon()  # refused before the commit (a full notification queue)
+                raise self.conn.failure(failed) from None
             self.conn.close()
             raise StoreError(
                 f"PostgreSQL at {postgres.shown_url(self.conn.url)} stopped answering while "
@@ -313,24 +320,39 @@ class ChangeListener:
     """A mark that moves whenever the records change, read without asking the server:
     every write transaction sends a notification with its COMMIT, and this connection
     listens for them. While it cannot listen (the server went away), every reading is new,
-    so nothing kept is trusted."""
+    so nothing kept is trusted. A listening connection that died without a word (a
+    firewall dropping idle connections) is found by asking the server once every few
+    seconds."""
+
+    CHECK_SECONDS = 5.0  # how often the listening connection is asked whether it is alive
+    RETRY_SECONDS = 1.0  # after a failed connect, how long before the next try
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._conn: Any = None
         self._heard = 0
+        self._checked = 0.0
+        self._failed = 0.0
 
     def token(self) -> object:
         import psycopg
 
+        now = time.monotonic()
         try:
             if self._conn is None or self._conn.closed:
+                if now - self._failed < self.RETRY_SECONDS:
+                    return object()
                 self._conn = postgres.connect(self.url)
                 self._conn.execute(f"LISTEN {CHANGES_CHANNEL}")
                 self._heard += 1  # whatever changed while nobody listened
+                self._checked = now
+            elif now - self._checked > self.CHECK_SECONDS:
+                self._conn.execute("SELECT 1")
+                self._checked = now
             for _ in self._conn.notifies(timeout=0):
                 self._heard += 1
         except (psycopg.Error, StoreError):
+            self._failed = now
             if self._conn is not None:
                 self._conn.close()
             return object()  # equal to nothing: answers are made afresh
@@ -349,8 +371,6 @@ class PostgresEngine:
     def __init__(self, url: str) -> None:
         self.url = url
         self.conn = open_connection(url)
-        self._streams: PostgresConnection | None = None
-        self._cursors = 0
         self._listener: ChangeListener | None = None
 
     @property
@@ -367,25 +387,25 @@ class PostgresEngine:
         return rows(self.conn, sql, params)
 
     def stream(self, sql: str, params: Sequence[Any], as_dicts: bool = False) -> Iterator[Any]:
-        """Read through a server-side cursor, on a second connection: memory stays flat
-        however long the answer, and the store can go on asking other things meanwhile."""
+        """Read through a server-side cursor, on a connection of the stream's own: memory
+        stays flat however long the answer, the store goes on asking other things
+        meanwhile, and a stream left unfinished ends with its connection."""
         from psycopg.rows import dict_row, tuple_row
 
-        if self._streams is None:
-            self._streams = PostgresConnection(self.url)
-        streams = self._streams
-        self._cursors += 1
-        with (
-            streams.errors(),
-            streams.raw.transaction(),
-            streams.raw.cursor(
-                name=f"batchlabel_stream_{self._cursors}",
-                row_factory=dict_row if as_dicts else tuple_row,
-            ) as cursor,
-        ):
-            cursor.itersize = 2000
-            cursor.execute(to_postgres(sql), tuple(params))
-            yield from cursor
+        reader = PostgresConnection(self.url)
+        try:
+            with (
+                reader.errors(),
+                reader.raw.transaction(),
+                reader.raw.cursor(
+                    name="batchlabel_stream", row_factory=dict_row if as_dicts else tuple_row
+                ) as cursor,
+            ):
+                cursor.itersize = 2000
+                cursor.execute(to_postgres(sql), tuple(params))
+                yield from cursor
+        finally:
+            reader.close()
 
     def change_token(self) -> object:
         if self._listener is None:
@@ -394,7 +414,5 @@ class PostgresEngine:
 
     def close(self) -> None:
         self.conn.close()
-        if self._streams is not None:
-            self._streams.close()
         if self._listener is not None:
             self._listener.close()
