@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -318,7 +318,7 @@ def test_an_older_file_with_an_infinite_quantity_reads_again(tmp_path: Path, act
 def test_a_long_answer_left_unfinished_holds_nothing_up(store: Store, actor: Actor) -> None:
     store.add_product("A", "A", actor)
     batch = store.create_batch("A", actor, lot="L", planned_quantity=5).batch
-    first = store.export_units(None, None)
+    first = cast(Generator[tuple[Any, ...], None, None], store.export_units(None, None))
     assert next(first)[3] == "000001"  # a reader stops after one row...
     second = list(store.export_units(None, "L"))  # ...another reads on
     assert [row[3] for row in second] == [f"{n:06d}" for n in range(1, 6)]
