@@ -26,10 +26,16 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
+def sqlite_store(db_path: Path) -> Iterator[Store]:
     opened = Store.open(db_path)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def store(sqlite_store: Store) -> Store:
+    """The records in a SQLite file (test_store.py runs its tests on both engines)."""
+    return sqlite_store
 
 
 @pytest.fixture

@@ -24,13 +24,6 @@ def store(database: str) -> Iterator[Store]:
     opened.close()
 
 
-@pytest.fixture
-def sqlite_store(db_path: Path) -> Iterator[Store]:
-    opened = Store.open(db_path)
-    yield opened
-    opened.close()
-
-
 def test_pragmas_and_migrations_on_open(sqlite_store: Store) -> None:
     conn = sqlite_store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -367,16 +367,23 @@ def translated(url: str) -> Iterator[None]:
 
     try:
         yield
-    except psycopg.OperationalError as error:
-        raise StoreError(
+    except psycopg.Error as error:
+        raise working_error(url, error) from None
+
+
+def working_error(url: str, error: Exception) -> StoreError:
+    """One of PostgreSQL's failures while working, as the sentence translated() says."""
+    import psycopg
+
+    if isinstance(error, psycopg.OperationalError):
+        return StoreError(
             f"PostgreSQL at {shown_url(url)} stopped answering ({_first_line(error)}); "
             "nothing of this change was kept."
-        ) from None
-    except psycopg.Error as error:
-        raise StoreError(
-            f"PostgreSQL at {shown_url(url)} refused the change ({_first_line(error)}); "
-            "nothing of it was kept."
-        ) from None
+        )
+    return StoreError(
+        f"PostgreSQL at {shown_url(url)} refused the change ({_first_line(error)}); "
+        "nothing of it was kept."
+    )
 
 
 def _first_line(error: Exception) -> str:

@@ -148,7 +148,7 @@ class PostgresConnection:
         try:
             return action(self.raw)
         except self.psycopg.OperationalError as error:
-            if not (idle and (self._conn.closed or self._conn.broken)):
+            if not (idle and self.lost):
                 raise self.failure(error) from None
             self._conn.close()
         except Exception as error:
@@ -182,7 +182,9 @@ class PostgresConnection:
         if self._conn is not None:
             self._conn.close()
 
-    def raw_closed_or_broken(self) -> bool:
+    @property
+    def lost(self) -> bool:
+        """The connection is gone (closed, or broken by the server or the network)."""
         return bool(self._conn.closed or self._conn.broken)
 
     def abandon(self) -> None:
@@ -218,13 +220,9 @@ class PostgresConnection:
             )
         if not isinstance(error, psycopg.Error):
             return error
-        if self._conn.closed or self._conn.broken:
+        if self.lost:
             self._conn.close()
-        try:
-            with postgres.translated(self.url):
-                raise error
-        except StoreError as said:
-            return said
+        return postgres.working_error(self.url, error)
 
 
 class PostgresTransaction:
@@ -260,7 +258,7 @@ class PostgresTransaction:
             # (see ChangeListener); sent with the COMMIT, in the same trip.
             self.conn.raw.execute(_NOTIFY_AND_COMMIT)
         except self.conn.psycopg.OperationalError as failed:
-            if not self.conn.raw_closed_or_broken():
+            if not self.conn.lost:
                 self.conn.abandon()  # refused before the commit (a full notification queue)
                 raise self.conn.failure(failed) from None
             self.conn.close()

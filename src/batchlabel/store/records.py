@@ -66,10 +66,11 @@ _ALLOCATION_EVENT = (
 )
 
 _COUNTER_FIRST = "INSERT INTO counters (product_id, kind, scope, next_value) VALUES (?, ?, ?, ?)"
-_COUNTER_RETURNING = (
+_COUNTER_MOVE = (
     "UPDATE counters SET next_value = next_value + ?"
-    " WHERE product_id = ? AND kind = ? AND scope = ? RETURNING next_value"
+    " WHERE product_id = ? AND kind = ? AND scope = ?"
 )
+_COUNTER_RETURNING = _COUNTER_MOVE + " RETURNING next_value"
 # One serial and its allocation event in one statement (PostgreSQL: see Engine.remote).
 _ONE_SERIAL = (
     "WITH unit AS (INSERT INTO units (product_id, batch_id, serial) VALUES (?, ?, ?)) "
@@ -394,22 +395,18 @@ class Store(
         # but the first allocation; UPDATE + SELECT costs less than UPDATE ... RETURNING,
         # which SQLite runs through a temporary table.
         key = (product_id, kind, fmt.scope(day))
+        after: int | None = None
         if self.engine.remote:  # one trip to the server, not two
             moved_to = conn.execute(_COUNTER_RETURNING, (count, *key)).fetchone()
-            if moved_to is None:
-                conn.execute(_COUNTER_FIRST, (*key, 1 + count))
-            after = moved_to[0] if moved_to else 1 + count
-            return fmt.generate(after - count, count, day)
-        moved = conn.execute(
-            "UPDATE counters SET next_value = next_value + ?"
-            " WHERE product_id = ? AND kind = ? AND scope = ?",
-            (count, *key),
-        )
-        if moved.rowcount == 0:
-            conn.execute(_COUNTER_FIRST, (*key, 1 + count))
-        (after,) = conn.execute(
-            "SELECT next_value FROM counters WHERE product_id = ? AND kind = ? AND scope = ?", key
-        ).fetchone()
+            after = moved_to[0] if moved_to else None
+        elif conn.execute(_COUNTER_MOVE, (count, *key)).rowcount:
+            (after,) = conn.execute(
+                "SELECT next_value FROM counters WHERE product_id = ? AND kind = ? AND scope = ?",
+                key,
+            ).fetchone()
+        if after is None:  # the first of its kind: the counter starts here
+            after = 1 + count
+            conn.execute(_COUNTER_FIRST, (*key, after))
         return fmt.generate(after - count, count, day)
 
     def batch(self, lot: str, sku: str | None = None) -> Batch:
