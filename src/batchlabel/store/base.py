@@ -40,6 +40,14 @@ def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
         yield values[offset : offset + IN_LIST_SIZE]
 
 
+def holds_nul(values: Iterable[Any]) -> bool:
+    """Whether a text among ``values`` holds a NUL character. No recorded text does (text is
+    checked on entry, and PostgreSQL cannot store one), so a question asking for one finds
+    nothing, on either engine, without the database being asked: a scanner's stray byte
+    is an unknown code everywhere, not a refusal on PostgreSQL."""
+    return any(isinstance(value, str) and "\x00" in value for value in values)
+
+
 def checked_text(value: str, what: str, example: str, max_length: int = 60) -> str:
     """``value`` stripped, if it is a name people can read and print; else one sentence."""
     value = validation.line(value, what, max_length=max_length, required=False)

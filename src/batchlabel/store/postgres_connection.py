@@ -213,7 +213,9 @@ class PostgresConnection:
         psycopg = self.psycopg
         if isinstance(error, psycopg.IntegrityError | psycopg.errors.RaiseException):
             return PostgresIntegrityError(str(error))
-        if isinstance(error, psycopg.errors.CharacterNotInRepertoire | UnicodeEncodeError):
+        if isinstance(error, psycopg.errors.CharacterNotInRepertoire | UnicodeEncodeError) or (
+            isinstance(error, psycopg.DataError) and "NUL" in str(error)
+        ):
             return InputError(
                 "Some text given cannot be stored (a NUL character, or not valid UTF-8); "
                 "type it again or check the scanner."

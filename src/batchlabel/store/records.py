@@ -30,7 +30,7 @@ from batchlabel.models import (
     Unit,
     UnitState,
 )
-from batchlabel.store.base import SQL_NOW, Connection, Engine, in_chunks, marks, now
+from batchlabel.store.base import SQL_NOW, Connection, Engine, holds_nul, in_chunks, marks, now
 from batchlabel.store.catalogue import CatalogueRecords
 from batchlabel.store.connection import SqliteEngine
 from batchlabel.store.exports import ExportRecords
@@ -135,6 +135,8 @@ class Store(
         return self.engine.change_token(), self._commits
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        if holds_nul(params):
+            return []
         return self.engine.rows(sql, params)
 
     # -- events ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 from batchlabel.errors import InputError, NotFoundError
 from batchlabel.models import Actor, Batch, Unit, UnitState
-from batchlabel.store.base import StoreBase
+from batchlabel.store.base import StoreBase, holds_nul
 from batchlabel.store.rows import BATCH_SELECT, batch_from_row, unit_from_row
 
 # A batch by lot and a unit by serial, of one product, in one row (NULLs where none).
@@ -30,7 +30,7 @@ class ScanRecords(StoreBase):
         """The batch named by ``lot`` and the unit named by ``serial`` of one product, for a
         scan: one statement for both (on PostgreSQL every statement is a trip to the
         server), straight through the connection, since this is the hot path of every scan."""
-        if lot is None and serial is None:
+        if (lot is None and serial is None) or holds_nul((lot, serial)):
             return None, None
         with self.engine.errors():
             cursor = self.conn.execute(_CODE_RECORDS, (product_id, lot, product_id, serial))
